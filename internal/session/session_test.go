@@ -1,0 +1,88 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+type fakeWall struct{ t time.Time }
+
+func (f *fakeWall) now() time.Time { return f.t }
+
+func TestGetCreatesOnceAndValidates(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	a, err := r.Get("t-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.Get("t-1")
+	if a != b {
+		t.Errorf("got two sessions for one name, want one")
+	}
+	d, _ := r.Get("")
+	if d.Name != Default {
+		t.Errorf("got %q for the empty name, want %q", d.Name, Default)
+	}
+	for _, bad := range []string{"a/b", "a b", string(make([]byte, 65))} {
+		if _, err := r.Get(bad); err == nil {
+			t.Errorf("Get(%q): got no error, want one", bad)
+		}
+	}
+}
+
+func TestIdleSessionsDropButDefaultStays(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	def, _ := r.Get(Default)
+	old, _ := r.Get("old")
+	w.t = w.t.Add(IdleTimeout + time.Second)
+	if _, err := r.Get("new"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Lookup("old") != nil {
+		t.Errorf("idle session still there, want dropped")
+	}
+	again, _ := r.Get("old")
+	if again.ID == old.ID {
+		t.Errorf("recreated session kept id %d, want a new incarnation", old.ID)
+	}
+	if r.Lookup(Default) != def {
+		t.Errorf("default session dropped, want kept")
+	}
+}
+
+func TestCapEvictsLeastRecentlySeen(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	r.max = 3
+	for i := 0; i < 3; i++ {
+		w.t = w.t.Add(time.Second)
+		r.Get(fmt.Sprint("s", i))
+	}
+	w.t = w.t.Add(time.Second)
+	r.Get("s0") // s1 is now the least recently seen
+	r.Get("s3")
+	if r.Len() != 3 {
+		t.Errorf("got %d sessions, want 3", r.Len())
+	}
+	if r.Lookup("s1") != nil || r.Lookup("s0") == nil {
+		t.Errorf("got s1 kept or s0 evicted, want s1 evicted")
+	}
+}
+
+func TestClockUsesSessionOffset(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	s, _ := r.Get("x")
+	s.SetOffset(49 * time.Hour)
+	c := Clock{Wall: w.now}
+	if got, want := c.Now(With(context.Background(), s)), w.t.Add(49*time.Hour); !got.Equal(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := c.Now(context.Background()); !got.Equal(w.t) {
+		t.Errorf("without a session got %v, want %v", got, w.t)
+	}
+}
