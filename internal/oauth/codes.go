@@ -1,0 +1,83 @@
+package oauth
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tokenmock/tokenmock/internal/memstore"
+)
+
+// ErrCodeExists is returned when a chosen code value is already taken.
+var ErrCodeExists = errors.New("code already exists")
+
+// Code is an authorization code (or any one-time ticket) and what it is
+// bound to.
+type Code struct {
+	Value       string
+	ExpiresAt   time.Time
+	RedirectURI string
+	State       string
+	Grant       Grant
+}
+
+// Codes holds one-time codes of every session.
+type Codes struct {
+	mu sync.Mutex
+	m  *memstore.Map[key, Code]
+}
+
+// NewCodes returns a store of at most capacity codes.
+func NewCodes(capacity int) *Codes {
+	return &Codes{m: memstore.New[key, Code](capacity)}
+}
+
+// Add stores c; a value in use in the same session is refused.
+func (s *Codes) Add(c Code) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := key{c.Grant.Session, c.Value}
+	if _, ok := s.m.Get(k); ok {
+		return ErrCodeExists
+	}
+	s.m.Put(k, c)
+	return nil
+}
+
+// Consume removes the code and returns it when it was still valid at now.
+// Exactly one of any number of concurrent calls for one code wins.
+func (s *Codes) Consume(session uint64, value string, now time.Time) (Code, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := key{session, value}
+	c, ok := s.m.Get(k)
+	if !ok {
+		return Code{}, false
+	}
+	s.m.Delete(k)
+	if !now.Before(c.ExpiresAt) {
+		return Code{}, false
+	}
+	return c, true
+}
+
+// Sweep removes codes that expired before cutoff(session).
+func (s *Codes) Sweep(cutoff func(session uint64) time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.DeleteFunc(func(k key, c Code) bool { return c.ExpiresAt.Before(cutoff(k.session)) })
+}
+
+// Len is the number of stored codes.
+func (s *Codes) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.Len()
+}
+
+// Clear forgets every code.
+func (s *Codes) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m.Clear()
+}

@@ -1,0 +1,168 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func counter() func() string {
+	var n atomic.Int64
+	return func() string { return fmt.Sprint("tok-", n.Add(1)) }
+}
+
+var policy = Policy{AccessTTL: 48 * time.Hour, RefreshTTL: 720 * time.Hour, ReuseLive: true, Rotate: true}
+
+func TestExpiresIn(t *testing.T) {
+	cases := []struct {
+		rem  time.Duration
+		want int64
+	}{
+		{48 * time.Hour, 172799},
+		{48*time.Hour - 3*time.Millisecond, 172799},
+		{48*time.Hour - time.Second, 172798},
+		{30 * time.Second, 29},
+		{time.Millisecond, 0},
+	}
+	for _, c := range cases {
+		if got := ExpiresIn(t0.Add(c.rem), t0); got != c.want {
+			t.Errorf("ExpiresIn(%v): got %d, want %d", c.rem, got, c.want)
+		}
+	}
+}
+
+func TestIssueReusesLiveTokenThenReplacesExpiredKeepingRefresh(t *testing.T) {
+	s := NewTokens(counter(), 10)
+	g := Grant{Session: 1, Client: "app", User: "u"}
+	a := s.Issue(g, t0, policy, 0)
+	b := s.Issue(g, t0.Add(time.Hour), policy, 0)
+	if a.Value != b.Value || a.Refresh != b.Refresh {
+		t.Fatalf("got %v then %v, want the same pair while live", a, b)
+	}
+	c := s.Issue(g, t0.Add(49*time.Hour), policy, 0)
+	if c.Value == a.Value {
+		t.Errorf("got the expired access token again, want a new one")
+	}
+	if c.Refresh != a.Refresh {
+		t.Errorf("got refresh %q, want the still valid %q kept", c.Refresh, a.Refresh)
+	}
+	other := s.Issue(Grant{Session: 2, Client: "app", User: "u"}, t0, policy, 0)
+	if other.Value == c.Value {
+		t.Errorf("another session got this session's token")
+	}
+	noReuse := policy
+	noReuse.ReuseLive = false
+	if d := s.Issue(g, t0.Add(49*time.Hour), noReuse, 0); d.Value == c.Value {
+		t.Errorf("got a reused token with reuse off")
+	}
+}
+
+func TestRefreshRotatesAndRevokes(t *testing.T) {
+	s := NewTokens(counter(), 10)
+	g := Grant{Session: 1, Client: "app", User: "u"}
+	a := s.Issue(g, t0, policy, 0)
+	b, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Refresh == a.Refresh || b.Value == a.Value {
+		t.Errorf("got %v, want a new pair", b)
+	}
+	if _, ok := s.Lookup(1, a.Value); ok {
+		t.Errorf("old access token still stored, want revoked")
+	}
+	if _, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+		t.Errorf("old refresh token: got %v, want %v", err, ErrInvalidRefresh)
+	}
+	if _, err := s.Refresh(1, "other", b.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrWrongClient) {
+		t.Errorf("other client: got %v, want %v", err, ErrWrongClient)
+	}
+	if _, err := s.Refresh(2, "app", b.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+		t.Errorf("other session: got %v, want %v", err, ErrInvalidRefresh)
+	}
+	late := t0.Add(time.Hour + 720*time.Hour)
+	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0); !errors.Is(err, ErrRefreshExpired) {
+		t.Errorf("after 30 days: got %v, want %v", err, ErrRefreshExpired)
+	}
+	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+		t.Errorf("expired twice: got %v, want %v (Spring removes it)", err, ErrInvalidRefresh)
+	}
+}
+
+func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
+	s := NewTokens(counter(), 10)
+	p := policy
+	p.Rotate = false
+	a := s.Issue(Grant{Session: 1, Client: "c"}, t0, p, 0)
+	b, err := s.Refresh(1, "c", a.Refresh, t0, p, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Refresh != a.Refresh {
+		t.Errorf("got refresh %q, want %q kept", b.Refresh, a.Refresh)
+	}
+	if got := ExpiresIn(b.ExpiresAt, t0); got != 29 {
+		t.Errorf("ttl override: got expires_in %d, want 29", got)
+	}
+}
+
+func TestCapEvictsOldestAndSweep(t *testing.T) {
+	s := NewTokens(counter(), 3)
+	p := Policy{AccessTTL: time.Minute}
+	for i := 0; i < 5; i++ {
+		s.Issue(Grant{Session: 1, User: fmt.Sprint(i)}, t0, p, 0)
+	}
+	if a, _ := s.Len(); a != 3 {
+		t.Errorf("got %d access tokens, want 3", a)
+	}
+	if len(s.live) != 3 {
+		t.Errorf("got %d live index entries, want 3", len(s.live))
+	}
+	if n := s.Sweep(func(uint64) time.Time { return t0.Add(2 * time.Minute) }); n != 3 {
+		t.Errorf("swept %d, want 3", n)
+	}
+	if len(s.live) != 0 {
+		t.Errorf("got %d live index entries after sweep, want 0", len(s.live))
+	}
+}
+
+func TestCodeConsumedOnceUnderConcurrency(t *testing.T) {
+	s := NewCodes(10)
+	if err := s.Add(Code{Value: "abc", ExpiresAt: t0.Add(time.Minute), Grant: Grant{Session: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(Code{Value: "abc", Grant: Grant{Session: 1}}); !errors.Is(err, ErrCodeExists) {
+		t.Errorf("duplicate: got %v, want %v", err, ErrCodeExists)
+	}
+	var wins atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := s.Consume(1, "abc", t0); ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("got %d successful consumes, want 1", wins.Load())
+	}
+}
+
+func TestExpiredCodeIsConsumedAndRefused(t *testing.T) {
+	s := NewCodes(10)
+	s.Add(Code{Value: "x", ExpiresAt: t0, Grant: Grant{Session: 1}})
+	if _, ok := s.Consume(1, "x", t0); ok {
+		t.Errorf("expired code accepted")
+	}
+	if s.Len() != 0 {
+		t.Errorf("got %d codes, want the expired one removed", s.Len())
+	}
+}

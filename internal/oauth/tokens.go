@@ -1,0 +1,253 @@
+// Package oauth holds the authorization-server machinery of Spring Security
+// OAuth2 2.x that the vendors share: single-use codes and token services
+// with Spring's reuse, expiry and refresh semantics.
+package oauth
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tokenmock/tokenmock/internal/memstore"
+)
+
+// DefaultCap bounds each store; past it the oldest entry makes room.
+const DefaultCap = 200000
+
+// Grant is what an authorization gave: to which client, for which user and
+// scope, in which session. Data carries the vendor's own grant contents
+// (iSolarCloud's plants, for one) and is never compared.
+type Grant struct {
+	Session uint64
+	Client  string
+	User    string
+	Scope   string
+	Data    any
+}
+
+func (g Grant) key() grantKey { return grantKey{g.Session, g.Client, g.User, g.Scope} }
+
+type grantKey struct {
+	session             uint64
+	client, user, scope string
+}
+
+type key struct {
+	session uint64
+	value   string
+}
+
+// Access is an issued access token with its refresh token, as the caller
+// sees it: a copy, safe to read without locks.
+type Access struct {
+	Value            string
+	ExpiresAt        time.Time
+	Refresh          string // empty when the policy issues none
+	RefreshExpiresAt time.Time
+	Grant            Grant
+}
+
+// ExpiresIn is Spring's expires_in: the remaining whole seconds, rounded
+// up, minus one (172799 for a fresh two-day token).
+func ExpiresIn(expiresAt, now time.Time) int64 {
+	rem := expiresAt.Sub(now)
+	secs := int64(rem / time.Second)
+	if rem%time.Second > 0 {
+		secs++
+	}
+	return secs - 1
+}
+
+// Policy is how tokens are issued and refreshed.
+type Policy struct {
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration // zero: no refresh tokens
+	ReuseLive  bool          // hand out the live token again for the same grant
+	Rotate     bool          // a refresh replaces the refresh token
+}
+
+// Token-service errors; vendors map them to their own wire bodies.
+var (
+	ErrInvalidRefresh = errors.New("invalid refresh token")
+	ErrWrongClient    = errors.New("wrong client for this refresh token")
+	ErrRefreshExpired = errors.New("refresh token expired")
+)
+
+type accessEntry struct {
+	exp     time.Time
+	grant   Grant
+	refresh string
+}
+
+type refreshEntry struct {
+	exp    time.Time
+	grant  Grant
+	access string
+}
+
+// Tokens stores access and refresh tokens of every session.
+type Tokens struct {
+	newValue func() string
+
+	mu      sync.Mutex
+	access  *memstore.Map[key, *accessEntry]
+	refresh *memstore.Map[key, *refreshEntry]
+	live    map[grantKey]string // the grant's current access token
+}
+
+// NewTokens returns a store that draws token values from newValue and keeps
+// at most capacity tokens of each kind.
+func NewTokens(newValue func() string, capacity int) *Tokens {
+	t := &Tokens{newValue: newValue}
+	t.access = memstore.New[key, *accessEntry](capacity)
+	t.refresh = memstore.New[key, *refreshEntry](capacity)
+	t.live = map[grantKey]string{}
+	return t
+}
+
+// Issue returns an access token for g, following Spring's
+// DefaultTokenServices.createAccessToken: a live token of the same grant is
+// handed out again when the policy reuses; an expired one is replaced, but
+// its refresh token, if still valid, is kept, since the client may hold it.
+// ttl, when positive, overrides the policy's access lifetime.
+func (t *Tokens) Issue(g Grant, now time.Time, p Policy, ttl time.Duration) Access {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	gk := g.key()
+	keepRefresh := ""
+	if p.ReuseLive {
+		if v, ok := t.live[gk]; ok {
+			if a, ok := t.access.Get(key{g.Session, v}); ok {
+				if now.Before(a.exp) {
+					return t.viewLocked(g.Session, v, a)
+				}
+				t.access.Delete(key{g.Session, v})
+				if r, ok := t.refresh.Get(key{g.Session, a.refresh}); ok && now.Before(r.exp) {
+					keepRefresh = a.refresh
+				}
+			}
+		}
+	}
+	return t.mintLocked(g, now, p, ttl, keepRefresh)
+}
+
+func (t *Tokens) mintLocked(g Grant, now time.Time, p Policy, ttl time.Duration, refresh string) Access {
+	if ttl <= 0 {
+		ttl = p.AccessTTL
+	}
+	value := t.newValue()
+	ae := &accessEntry{exp: now.Add(ttl), grant: g}
+	if p.RefreshTTL > 0 {
+		if refresh == "" {
+			refresh = t.newValue()
+			t.refresh.Put(key{g.Session, refresh}, &refreshEntry{exp: now.Add(p.RefreshTTL), grant: g})
+		}
+		if r, ok := t.refresh.Get(key{g.Session, refresh}); ok {
+			r.access = value
+		}
+		ae.refresh = refresh
+	}
+	if ok, oa, evicted := t.access.Put(key{g.Session, value}, ae); evicted {
+		t.forgetLiveLocked(ok, oa)
+	}
+	t.live[g.key()] = value
+	return t.viewLocked(g.Session, value, ae)
+}
+
+// forgetLiveLocked keeps the live index from outgrowing the store.
+func (t *Tokens) forgetLiveLocked(k key, a *accessEntry) {
+	if t.live[a.grant.key()] == k.value {
+		delete(t.live, a.grant.key())
+	}
+}
+
+func (t *Tokens) viewLocked(session uint64, value string, a *accessEntry) Access {
+	v := Access{Value: value, ExpiresAt: a.exp, Refresh: a.refresh, Grant: a.grant}
+	if r, ok := t.refresh.Get(key{session, a.refresh}); ok {
+		v.RefreshExpiresAt = r.exp
+	}
+	return v
+}
+
+// Refresh trades a refresh token for a new access token, as Spring's
+// DefaultTokenServices.refreshAccessToken does: the old access token is
+// revoked, and with rotation the old refresh token dies too.
+func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p Policy, ttl time.Duration) (Access, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := key{session, value}
+	r, ok := t.refresh.Get(k)
+	if !ok {
+		return Access{}, ErrInvalidRefresh
+	}
+	if r.grant.Client != client {
+		return Access{}, ErrWrongClient
+	}
+	if !now.Before(r.exp) {
+		t.refresh.Delete(k)
+		return Access{}, ErrRefreshExpired
+	}
+	if r.access != "" {
+		if a, ok := t.access.Get(key{session, r.access}); ok {
+			t.access.Delete(key{session, r.access})
+			t.forgetLiveLocked(key{session, r.access}, a)
+		}
+	}
+	keep := value
+	if p.Rotate {
+		t.refresh.Delete(k)
+		keep = ""
+	}
+	return t.mintLocked(r.grant, now, p, ttl, keep), nil
+}
+
+// Token describes a stored token for introspection.
+type Token struct {
+	Kind      string // "access" or "refresh"
+	ExpiresAt time.Time
+	Grant     Grant
+}
+
+// Lookup finds a token of the session by value, live or expired.
+func (t *Tokens) Lookup(session uint64, value string) (Token, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a, ok := t.access.Get(key{session, value}); ok {
+		return Token{Kind: "access", ExpiresAt: a.exp, Grant: a.grant}, true
+	}
+	if r, ok := t.refresh.Get(key{session, value}); ok {
+		return Token{Kind: "refresh", ExpiresAt: r.exp, Grant: r.grant}, true
+	}
+	return Token{}, false
+}
+
+// Sweep removes tokens that expired before cutoff(session).
+func (t *Tokens) Sweep(cutoff func(session uint64) time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := t.access.DeleteFunc(func(k key, a *accessEntry) bool {
+		if a.exp.Before(cutoff(k.session)) {
+			t.forgetLiveLocked(k, a)
+			return true
+		}
+		return false
+	})
+	n += t.refresh.DeleteFunc(func(k key, r *refreshEntry) bool { return r.exp.Before(cutoff(k.session)) })
+	return n
+}
+
+// Len is the number of stored access and refresh tokens.
+func (t *Tokens) Len() (access, refresh int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.access.Len(), t.refresh.Len()
+}
+
+// Clear forgets every token.
+func (t *Tokens) Clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.access.Clear()
+	t.refresh.Clear()
+	t.live = map[grantKey]string{}
+}
