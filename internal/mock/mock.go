@@ -1,0 +1,204 @@
+// Package mock is the plumbing every vendor shares: injected dependencies,
+// the per-request record the server fills in, JSON writing, and the shapes
+// of failure catalogues, introspection and admin errors.
+package mock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/ids"
+	"github.com/tokenmock/tokenmock/internal/session"
+)
+
+// Deps are what vendors need from outside; New fills in the unset ones.
+type Deps struct {
+	Now func(ctx context.Context) time.Time // the mock clock of the request's session
+	IDs *ids.Generator
+	Log *slog.Logger
+}
+
+// WithDefaults returns d with real-clock, crypto-random, discard-log
+// defaults for nil fields.
+func (d Deps) WithDefaults() Deps {
+	if d.Now == nil {
+		d.Now = session.Clock{Wall: time.Now}.Now
+	}
+	if d.IDs == nil {
+		d.IDs = ids.New(nil)
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return d
+}
+
+// Request is what the server knows about a request before routing, and
+// what vendors add to it for the journal and the log.
+type Request struct {
+	Session  *session.Session
+	Prefix   string        // "/s/{name}" when the session came from the path
+	Body     []byte        // the whole body, already bounded
+	Endpoint string        // set by the vendor route
+	Rule     string        // the scenario rule that acted, if any
+	TokenTTL time.Duration // a scenario's token lifetime for this request; zero: the vendor's
+}
+
+type reqKey struct{}
+
+// WithRequest returns ctx carrying r, and the session of r for the clock.
+func WithRequest(ctx context.Context, r *Request) context.Context {
+	ctx = context.WithValue(ctx, reqKey{}, r)
+	if r.Session != nil {
+		ctx = session.With(ctx, r.Session)
+	}
+	return ctx
+}
+
+// RequestOf returns the request record of ctx; a zero one outside the server
+// (vendor unit tests that call handlers directly).
+func RequestOf(ctx context.Context) *Request {
+	if r, ok := ctx.Value(reqKey{}).(*Request); ok {
+		return r
+	}
+	return &Request{}
+}
+
+// Req is RequestOf for a gin context.
+func Req(c *gin.Context) *Request { return RequestOf(c.Request.Context()) }
+
+// SessionID is the incarnation id of the request's session (0 outside the
+// server); vendor stores key their state by it.
+func SessionID(ctx context.Context) uint64 {
+	if s := RequestOf(ctx).Session; s != nil {
+		return s.ID
+	}
+	if s := session.From(ctx); s != nil {
+		return s.ID
+	}
+	return 0
+}
+
+// Endpoint returns gin middleware that tags the request with an endpoint id.
+func Endpoint(id string) gin.HandlerFunc {
+	return func(c *gin.Context) { Req(c).Endpoint = id }
+}
+
+// EncodeJSON encodes v the way the vendors' Java servers do: no HTML
+// escaping, no trailing newline.
+func EncodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSON writes v with status and contentType. v must be encodable: wire
+// types are structs of strings and numbers, so a failure here is a bug.
+func WriteJSON(c *gin.Context, status int, contentType string, v any) {
+	b, err := EncodeJSON(v)
+	if err != nil {
+		panic("mock: unencodable wire value: " + err.Error())
+	}
+	c.Data(status, contentType, b)
+}
+
+// Failure is one entry of a vendor's failure catalogue: a scenario can make
+// any endpoint listed answer with it.
+type Failure struct {
+	Name      string
+	Endpoints []string
+	Render    func(c *gin.Context)
+}
+
+// Introspection is the answer of POST /_mock/introspect.
+type Introspection struct {
+	Active    bool      `json:"active"`
+	Vendor    string    `json:"vendor,omitempty"`
+	Kind      string    `json:"kind,omitempty"`
+	Client    string    `json:"client,omitempty"`
+	User      string    `json:"user,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// Vendor is what every vendor package offers the server.
+type Vendor interface {
+	Name() string
+	Mount(r gin.IRouter)
+	Failures() map[string]Failure
+	// Introspect describes a token of the session in ctx, active or not.
+	Introspect(ctx context.Context, token string) (Introspection, bool)
+	// Reset forgets every code and token of every session.
+	Reset()
+}
+
+// CodeMinter is a vendor that can mint authorization codes for the admin API.
+type CodeMinter interface {
+	MintCode(ctx context.Context, req json.RawMessage) (string, error)
+}
+
+// PathOwner is a vendor that answers unknown paths under a prefix itself.
+type PathOwner interface {
+	PathPrefix() string
+	NotFound(c *gin.Context)
+}
+
+// AdminError is a problem with an admin request; the server renders it as
+// {"error": ..., "details": [...]} with Status (400 when zero).
+type AdminError struct {
+	Status  int
+	Message string
+	Details []string
+}
+
+func (e *AdminError) Error() string { return e.Message }
+
+// BadRequest is a 400 AdminError.
+func BadRequest(msg string, details ...string) *AdminError {
+	return &AdminError{Status: http.StatusBadRequest, Message: msg, Details: details}
+}
+
+// DecodeStrict decodes an admin request body: one JSON object, no unknown
+// fields, nothing after it.
+func DecodeStrict(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return BadRequest("invalid JSON body", err.Error())
+	}
+	if dec.More() {
+		return BadRequest("invalid JSON body", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// Recover turns a panic in a handler into an answer written by fail (when
+// nothing was written yet) and an Error log line, never a bare 500.
+func Recover(log *slog.Logger, fail func(c *gin.Context)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			log.Error("handler panic", "panic", v, "path", c.Request.URL.Path)
+			if !c.Writer.Written() {
+				fail(c)
+			}
+			c.Abort()
+		}()
+		c.Next()
+	}
+}

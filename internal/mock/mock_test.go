@@ -1,0 +1,62 @@
+package mock
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+func TestRecoverAnswersWithTheFallback(t *testing.T) {
+	e := gin.New()
+	e.Use(Recover(slog.New(slog.DiscardHandler), func(c *gin.Context) { c.String(http.StatusOK, "vendor error") }))
+	e.GET("/boom", func(*gin.Context) { panic("boom") })
+	e.GET("/late", func(c *gin.Context) {
+		c.String(http.StatusAccepted, "partial")
+		panic("late")
+	})
+	for _, c := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/boom", 200, "vendor error"},
+		{"/late", 202, "partial"}, // the answer already begun is left alone
+	} {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, httptest.NewRequest("GET", c.path, nil))
+		if w.Code != c.status || w.Body.String() != c.body {
+			t.Errorf("%s: got %d %q, want %d %q", c.path, w.Code, w.Body, c.status, c.body)
+		}
+	}
+}
+
+func TestEncodeJSONKeepsHTMLAndOrder(t *testing.T) {
+	got, err := EncodeJSON(struct {
+		B string `json:"b"`
+		A string `json:"a"`
+	}{"a<b&c>", "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"b":"a<b&c>","a":"x"}`; string(got) != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestDecodeStrict(t *testing.T) {
+	var v struct {
+		A string `json:"a"`
+	}
+	for _, bad := range []string{`{"b":1}`, `{"a":"x"} {}`, `nope`, ``} {
+		err := DecodeStrict([]byte(bad), &v)
+		if ae, ok := err.(*AdminError); !ok || ae.Status != http.StatusBadRequest {
+			t.Errorf("%q: got %v, want a 400 AdminError", bad, err)
+		}
+	}
+	if err := DecodeStrict([]byte(`{"a":"x"}`), &v); err != nil || v.A != "x" {
+		t.Errorf("got %v %q, want nil \"x\"", err, v.A)
+	}
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/session"
+)
+
+func (s *Server) mountAdmin(g *gin.RouterGroup) {
+	g.GET("/health", s.health)
+	g.Use(s.guard)
+	g.GET("/requests", s.listRequests)
+	g.DELETE("/requests", s.clearRequests)
+	g.POST("/reset", s.reset)
+	g.GET("/clock", s.clock)
+	g.POST("/clock", s.setClock)
+	g.POST("/codes", s.mintCode)
+	g.POST("/introspect", s.introspect)
+}
+
+// guard asks for the admin token when one is configured.
+func (s *Server) guard(c *gin.Context) {
+	if s.cfg.AdminToken == "" {
+		return
+	}
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="tokenmock"`)
+		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
+		c.Abort()
+	}
+}
+
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	b, err := mock.EncodeJSON(v)
+	if err != nil {
+		panic("server: unencodable admin answer: " + err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+type adminErrorBody struct {
+	Error   string   `json:"error"`
+	Details []string `json:"details"`
+}
+
+// writeAdminError is the one writer of the admin API's error body.
+func writeAdminError(w http.ResponseWriter, err error) {
+	ae, ok := err.(*mock.AdminError)
+	if !ok {
+		ae = mock.BadRequest(err.Error())
+	}
+	status := ae.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	details := ae.Details
+	if details == nil {
+		details = []string{}
+	}
+	writeAdminJSON(w, status, adminErrorBody{ae.Message, details})
+}
+
+func (s *Server) health(c *gin.Context) {
+	writeAdminJSON(c.Writer, http.StatusOK, struct {
+		Status  string `json:"status"`
+		Version string `json:"version"`
+	}{"ok", s.cfg.Version})
+}
+
+func (s *Server) listRequests(c *gin.Context) {
+	limit := 0
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeAdminError(c.Writer, mock.BadRequest("limit: want a non-negative integer, got "+strconv.Quote(v)))
+			return
+		}
+		limit = n
+	}
+	endpoint := c.Query("endpoint")
+	// Unlike the other calls, the journal lists every session unless one
+	// is asked for.
+	sess := c.Query("session")
+	if sess == "" {
+		sess = c.GetHeader("X-Mock-Session")
+	}
+	list := s.journal.List(func(e *Entry) bool {
+		return (endpoint == "" || e.Endpoint == endpoint) && (sess == "" || e.Session == sess)
+	}, limit)
+	writeAdminJSON(c.Writer, http.StatusOK, struct {
+		Requests []Entry `json:"requests"`
+	}{list})
+}
+
+func (s *Server) clearRequests(c *gin.Context) {
+	s.journal.Clear()
+	writeAdminJSON(c.Writer, http.StatusOK, struct {
+		Requests []Entry `json:"requests"`
+	}{[]Entry{}})
+}
+
+type clockState struct {
+	Session string    `json:"session"`
+	Now     time.Time `json:"now"`
+	Offset  string    `json:"offset"`
+}
+
+func (s *Server) clockOf(sess *session.Session) clockState {
+	return clockState{sess.Name, s.cfg.Now(sess).UTC(), sess.Offset().String()}
+}
+
+func (s *Server) clock(c *gin.Context) {
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(mock.Req(c).Session))
+}
+
+type clockRequest struct {
+	Advance string `json:"advance"`
+	Set     string `json:"set"`
+	Reset   bool   `json:"reset"`
+}
+
+// setClock moves the session's clock; mock time keeps flowing from there.
+func (s *Server) setClock(c *gin.Context) {
+	var req clockRequest
+	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
+		writeAdminError(c.Writer, err)
+		return
+	}
+	given := 0
+	for _, b := range []bool{req.Advance != "", req.Set != "", req.Reset} {
+		if b {
+			given++
+		}
+	}
+	if given != 1 {
+		writeAdminError(c.Writer, mock.BadRequest(`want exactly one of "advance", "set", "reset"`))
+		return
+	}
+	sess := mock.Req(c).Session
+	switch {
+	case req.Advance != "":
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil || d < 0 {
+			writeAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
+			return
+		}
+		sess.SetOffset(sess.Offset() + d)
+	case req.Set != "":
+		t, err := time.Parse(time.RFC3339Nano, req.Set)
+		if err != nil {
+			writeAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
+			return
+		}
+		sess.SetOffset(t.Sub(s.cfg.Sessions.Wall()))
+	default:
+		sess.SetOffset(0)
+	}
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
+}
+
+// reset answers with the session's clock after the reset.
+func (s *Server) reset(c *gin.Context) {
+	sess := mock.Req(c).Session
+	switch c.Query("all") {
+	case "", "false":
+		sess.SetOffset(0)
+	case "true":
+		s.cfg.Sessions.Drop()
+		for _, v := range s.cfg.Vendors {
+			v.Reset()
+		}
+		s.journal.Clear()
+		fresh, err := s.cfg.Sessions.Get(sess.Name)
+		if err != nil {
+			writeAdminError(c.Writer, err)
+			return
+		}
+		sess = fresh
+	default:
+		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(c.Query("all"))))
+		return
+	}
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
+}
+
+func (s *Server) mintCode(c *gin.Context) {
+	body := mock.Req(c).Body
+	var head struct {
+		Vendor string `json:"vendor"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		writeAdminError(c.Writer, mock.BadRequest("invalid JSON body", err.Error()))
+		return
+	}
+	var names []string
+	for _, v := range s.cfg.Vendors {
+		m, ok := v.(mock.CodeMinter)
+		if !ok {
+			continue
+		}
+		names = append(names, v.Name())
+		if v.Name() != head.Vendor {
+			continue
+		}
+		code, err := m.MintCode(c.Request.Context(), body)
+		if err != nil {
+			writeAdminError(c.Writer, err)
+			return
+		}
+		writeAdminJSON(c.Writer, http.StatusCreated, struct {
+			Code string `json:"code"`
+		}{code})
+		return
+	}
+	writeAdminError(c.Writer, mock.BadRequest("vendor: want one of "+strings.Join(names, ", ")+", got "+strconv.Quote(head.Vendor)))
+}
+
+func (s *Server) introspect(c *gin.Context) {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
+		writeAdminError(c.Writer, err)
+		return
+	}
+	for _, v := range s.cfg.Vendors {
+		if info, ok := v.Introspect(c.Request.Context(), req.Token); ok {
+			writeAdminJSON(c.Writer, http.StatusOK, info)
+			return
+		}
+	}
+	writeAdminJSON(c.Writer, http.StatusOK, mock.Introspection{})
+}

@@ -1,0 +1,157 @@
+// Package server assembles the mock: session and body handling in front of
+// gin, the vendors' routes, the journal, the request log and the admin API.
+package server
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/session"
+)
+
+// MaxBody is the largest request body served; larger ones get 413.
+const MaxBody = 1 << 20
+
+// Config is what the server is made of; zero fields get defaults.
+type Config struct {
+	Vendors    []mock.Vendor
+	Sessions   *session.Registry
+	Log        *slog.Logger
+	AdminToken string
+	Version    string
+	Now        func(*session.Session) time.Time // a session's mock time
+}
+
+// Server is an http.Handler serving every vendor and the admin API.
+type Server struct {
+	cfg     Config
+	engine  *gin.Engine
+	journal *Journal
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New returns a server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Sessions == nil {
+		cfg.Sessions = session.NewRegistry(nil)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		wall := cfg.Sessions.Wall
+		cfg.Now = func(s *session.Session) time.Time { return wall().Add(s.Offset()) }
+	}
+	s := &Server{cfg: cfg, journal: NewJournal(JournalSize)}
+	e := gin.New()
+	// The vendors' servers do not redirect near-miss paths; neither do we.
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	// The last resort: vendors render their own internal errors, so this
+	// only answers for the admin API and unknown routes.
+	e.Use(mock.Recover(cfg.Log, func(c *gin.Context) {
+		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "internal error"})
+	}))
+	for _, v := range cfg.Vendors {
+		v.Mount(e)
+	}
+	s.mountAdmin(e.Group("/_mock"))
+	e.NoRoute(s.noRoute)
+	e.NoMethod(func(c *gin.Context) {
+		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusMethodNotAllowed, Message: c.Request.Method + " not allowed on " + c.Request.URL.Path})
+	})
+	s.engine = e
+	return s
+}
+
+// ServeHTTP resolves the session, reads the bounded body, serves, and
+// records the request in the journal and the log.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	path := r.URL.Path
+	if strings.HasPrefix(path, "//") {
+		path = "/" + strings.TrimLeft(path, "/")
+	}
+	name, prefix := "", ""
+	if rest, ok := strings.CutPrefix(path, "/s/"); ok {
+		seg, tail, _ := strings.Cut(rest, "/")
+		name, prefix, path = seg, "/s/"+seg, "/"+tail
+	}
+	admin := strings.HasPrefix(path, "/_mock/") || path == "/_mock"
+	if name == "" {
+		name = r.Header.Get("X-Mock-Session")
+	}
+	if name == "" && admin {
+		name = r.URL.Query().Get("session")
+	}
+	r.URL.Path, r.URL.RawPath = path, ""
+	sess, err := s.cfg.Sessions.Get(name)
+	if err != nil {
+		writeAdminError(w, mock.BadRequest(err.Error()))
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeAdminError(w, &mock.AdminError{Status: http.StatusRequestEntityTooLarge, Message: "request body larger than 1 MiB"})
+		} else {
+			writeAdminError(w, mock.BadRequest("could not read the request body: "+err.Error()))
+		}
+		return
+	}
+	req := &mock.Request{Session: sess, Prefix: prefix, Body: body}
+	r = r.WithContext(mock.WithRequest(r.Context(), req))
+	rec := &recorder{ResponseWriter: w}
+	s.engine.ServeHTTP(rec, r)
+	if admin {
+		return
+	}
+	took := time.Since(start)
+	s.journal.Add(Entry{
+		Time:         s.cfg.Now(sess).UTC(),
+		Session:      sess.Name,
+		Endpoint:     req.Endpoint,
+		Method:       r.Method,
+		Path:         path,
+		Query:        r.URL.RawQuery,
+		Headers:      maskHeaders(r.Header),
+		Body:         maskBody(body),
+		Status:       rec.status,
+		ResponseBody: cut(string(rec.body)),
+		Rule:         req.Rule,
+		DurationMS:   float64(took.Microseconds()) / 1000,
+	})
+	s.cfg.Log.Info("request", "session", sess.Name, "endpoint", req.Endpoint, "method", r.Method,
+		"path", path, "status", rec.status, "rule", req.Rule, "duration", took)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	r.Body = http.NoBody
+	return b, err
+}
+
+// noRoute lets a vendor answer unknown paths under its prefix in its own
+// way (gin cannot mix a catch-all with the vendor's static routes).
+func (s *Server) noRoute(c *gin.Context) {
+	for _, v := range s.cfg.Vendors {
+		if po, ok := v.(mock.PathOwner); ok && strings.HasPrefix(c.Request.URL.Path, po.PathPrefix()) {
+			po.NotFound(c)
+			return
+		}
+	}
+	writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusNotFound, Message: "no route for " + c.Request.Method + " " + c.Request.URL.Path})
+}
