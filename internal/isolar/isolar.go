@@ -1,0 +1,242 @@
+// Package isolar is the Sungrow iSolarCloud OpenAPI: its authorization web
+// page and its token endpoints behind the gateway checks, as
+// vendors/isolarcloud.md describes them.
+package isolar
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/oauth"
+)
+
+type app = fixture.IsolarApp
+
+// grantData is what an iSolarCloud grant carries besides client and user.
+type grantData struct {
+	UserID int64
+	Plants []string
+}
+
+// Service serves one fixture set. It is safe for concurrent use.
+type Service struct {
+	deps     mock.Deps
+	settings fixture.IsolarSettings
+	zone     *time.Location // of req_serial_num's date
+
+	appList  []*app
+	userList []*fixture.IsolarUser
+	apps     map[string]*app // by appkey
+	byAppID  map[string]*app // by application_id
+	users    map[string]*fixture.IsolarUser
+	static   map[string]fixture.IsolarStaticCode
+
+	tokens  *oauth.Tokens
+	codes   *oauth.Codes
+	tickets *oauth.Codes // consent-page tickets, one-time like codes
+}
+
+// New returns the service for fx (nil: no apps at all).
+func New(fx *fixture.Isolar, deps mock.Deps) *Service {
+	if fx == nil {
+		fx = &fixture.Isolar{}
+	}
+	deps = deps.WithDefaults()
+	s := &Service{
+		deps:     deps,
+		settings: fx.Settings.WithDefaults(),
+		apps:     map[string]*app{},
+		byAppID:  map[string]*app{},
+		users:    map[string]*fixture.IsolarUser{},
+		static:   map[string]fixture.IsolarStaticCode{},
+		tokens:   oauth.NewTokens(deps.IDs.UUID, oauth.DefaultCap),
+		codes:    oauth.NewCodes(oauth.DefaultCap),
+		tickets:  oauth.NewCodes(oauth.DefaultCap),
+	}
+	s.zone = time.FixedZone("", int(s.settings.SerialUTCOffset.Seconds()))
+	for i := range fx.Apps {
+		a := &fx.Apps[i]
+		s.appList = append(s.appList, a)
+		s.apps[a.AppKey] = a
+		s.byAppID[a.ApplicationID] = a
+	}
+	for i := range fx.Users {
+		s.users[fx.Users[i].Account] = &fx.Users[i]
+		s.userList = append(s.userList, &fx.Users[i])
+	}
+	for _, c := range fx.StaticCodes {
+		s.static[c.Code] = c
+	}
+	return s
+}
+
+// Name is the vendor id.
+func (s *Service) Name() string { return "isolar" }
+
+// PathPrefix is the gateway's prefix: unknown paths under it get E996.
+func (s *Service) PathPrefix() string { return "/openapi/" }
+
+// NotFound answers an /openapi/* path the mock does not serve.
+func (s *Service) NotFound(c *gin.Context) { s.writeFailure(c, nil, failAPINotFound, "") }
+
+// Mount adds the vendor's routes to r.
+func (s *Service) Mount(r gin.IRouter) {
+	g := r.Group("", mock.Recover(s.deps.Log, func(c *gin.Context) { s.writeFailure(c, nil, failInternal, "") }))
+	page := g.Group("", mock.Endpoint(EndpointAuthorize))
+	page.GET("/", s.shim)
+	page.GET("/authorized-app", s.authorize)
+	page.POST("/authorized-app/login", s.login)
+	page.POST("/authorized-app/consent", s.consent)
+	for _, route := range []struct {
+		path, id string
+		h        gin.HandlerFunc
+	}{
+		{"/openapi/apiManage/token", EndpointToken, s.gated(s.token)},
+		{"/openapi/apiManage/refreshToken", EndpointRefresh, s.gated(s.refresh)},
+	} {
+		g.POST(route.path, mock.Endpoint(route.id), route.h)
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+			g.Handle(m, route.path, mock.Endpoint(route.id), methodNotAllowed)
+		}
+	}
+}
+
+// methodNotAllowed is the vendor's 405: no body (vendors/isolarcloud.md §1).
+func methodNotAllowed(c *gin.Context) {
+	c.Header("Allow", http.MethodPost)
+	c.Status(http.StatusMethodNotAllowed)
+}
+
+// serial is a req_serial_num: the date in the vendor's zone and the last 24
+// hex digits of a random UUID.
+func (s *Service) serial(ctx context.Context) string {
+	return s.deps.Now(ctx).In(s.zone).Format("20060102") + s.deps.IDs.UUIDHex()[8:]
+}
+
+func (s *Service) policy(reuse bool) oauth.Policy {
+	return oauth.Policy{
+		AccessTTL:  s.settings.AccessTTL,
+		RefreshTTL: s.settings.RefreshTTL,
+		ReuseLive:  reuse && *s.settings.ReuseLiveToken,
+		Rotate:     true,
+	}
+}
+
+func (s *Service) grant(ctx context.Context, a *app, u *fixture.IsolarUser) oauth.Grant {
+	return oauth.Grant{
+		Session: mock.SessionID(ctx),
+		Client:  a.AppKey,
+		User:    u.Account,
+		Data:    grantData{UserID: u.UserID, Plants: u.Plants},
+	}
+}
+
+// Reset forgets every code, ticket and token.
+func (s *Service) Reset() {
+	s.tokens.Clear()
+	s.codes.Clear()
+	s.tickets.Clear()
+}
+
+// Introspect describes a token of the session in ctx.
+func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspection, bool) {
+	t, ok := s.tokens.Lookup(mock.SessionID(ctx), token)
+	if !ok {
+		return mock.Introspection{}, false
+	}
+	return mock.Introspection{
+		Active:    s.deps.Now(ctx).Before(t.ExpiresAt),
+		Vendor:    s.Name(),
+		Kind:      t.Kind,
+		Client:    t.Grant.Client,
+		User:      t.Grant.User,
+		ExpiresAt: t.ExpiresAt.UTC(),
+	}, true
+}
+
+var codeValue = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
+
+// mintRequest is the isolar form of POST /_mock/codes.
+type mintRequest struct {
+	Vendor      string `json:"vendor"`
+	AppKey      string `json:"appkey"`
+	User        string `json:"user"`
+	RedirectURI string `json:"redirect_uri"`
+	Code        string `json:"code"`
+}
+
+// MintCode issues a code as the consent page would. An omitted user is the
+// first fixture user; an omitted redirect_uri the app's first.
+func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, error) {
+	var req mintRequest
+	if err := mock.DecodeStrict(raw, &req); err != nil {
+		return "", err
+	}
+	var problems []string
+	a := s.apps[req.AppKey]
+	if a == nil {
+		problems = append(problems, "appkey: unknown app "+quote(req.AppKey))
+	}
+	u := s.users[req.User]
+	if req.User == "" && len(s.userList) > 0 {
+		u = s.userList[0]
+	}
+	if u == nil {
+		problems = append(problems, "user: unknown account "+quote(req.User))
+	}
+	if a != nil {
+		if req.RedirectURI == "" {
+			req.RedirectURI = a.RedirectURIs[0]
+		} else if !slices.Contains(a.RedirectURIs, req.RedirectURI) {
+			problems = append(problems, "redirect_uri: not registered for the app: "+quote(req.RedirectURI))
+		}
+	}
+	if req.Code != "" && !codeValue.MatchString(req.Code) {
+		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
+	}
+	if _, ok := s.static[req.Code]; ok {
+		problems = append(problems, "code: "+quote(req.Code)+" is a static code of the fixtures")
+	}
+	if len(problems) > 0 {
+		return "", mock.BadRequest("invalid code request", problems...)
+	}
+	code := oauth.Code{
+		Value:       req.Code,
+		ExpiresAt:   s.deps.Now(ctx).Add(s.settings.CodeTTL),
+		RedirectURI: req.RedirectURI,
+		Grant:       s.grant(ctx, a, u),
+	}
+	value, err := s.addCode(code)
+	if err != nil {
+		return "", &mock.AdminError{Status: http.StatusConflict, Message: "code " + quote(req.Code) + " already exists in this session"}
+	}
+	return value, nil
+}
+
+// addCode stores c, drawing a fresh six-character value when c has none.
+func (s *Service) addCode(c oauth.Code) (string, error) {
+	if c.Value != "" {
+		return c.Value, s.codes.Add(c)
+	}
+	for {
+		c.Value = s.deps.IDs.Alnum(6)
+		if _, static := s.static[c.Value]; static {
+			continue
+		}
+		if err := s.codes.Add(c); !errors.Is(err, oauth.ErrCodeExists) {
+			return c.Value, err
+		}
+	}
+}
+
+func quote(s string) string { return strconv.Quote(s) }
