@@ -2,7 +2,6 @@ package isolar_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +9,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/isolar"
 	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
@@ -31,7 +28,6 @@ type env struct {
 	t     *testing.T
 	url   string
 	clock *testkit.Clock
-	svc   *isolar.Service
 }
 
 // newEnv serves fx (the defaults when nil) with a fixed clock and ids.
@@ -44,12 +40,8 @@ func newEnv(t *testing.T, fx *fixture.Isolar) *env {
 		}
 		fx = all.Isolar
 	}
-	clock := testkit.NewClock()
-	sessions := session.NewRegistry(clock.Now)
-	svc := isolar.New(fx, mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs()})
-	srv := httptest.NewServer(server.New(server.Config{Vendors: []mock.Vendor{svc}, Sessions: sessions}))
-	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, clock: clock, svc: svc}
+	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{isolar.New(fx, deps)} })
+	return &env{t: t, url: srv.URL, clock: srv.Clock}
 }
 
 func (e *env) post(path string, header map[string]string, body string) testkit.Response {

@@ -104,17 +104,8 @@ func (s *Service) Mount(r gin.IRouter) {
 		{"/openapi/apiManage/token", EndpointToken, s.gated(s.token)},
 		{"/openapi/apiManage/refreshToken", EndpointRefresh, s.gated(s.refresh)},
 	} {
-		g.POST(route.path, mock.Endpoint(route.id), route.h)
-		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
-			g.Handle(m, route.path, mock.Endpoint(route.id), methodNotAllowed)
-		}
+		mock.PostOnly(g, route.path, mock.Endpoint(route.id), route.h)
 	}
-}
-
-// methodNotAllowed is the vendor's 405: no body (vendors/isolarcloud.md §1).
-func methodNotAllowed(c *gin.Context) {
-	c.Header("Allow", http.MethodPost)
-	c.Status(http.StatusMethodNotAllowed)
 }
 
 // serial is a req_serial_num: the date in the vendor's zone and the last 24

@@ -146,6 +146,26 @@ type CodeMinter interface {
 	MintCode(ctx context.Context, req json.RawMessage) (string, error)
 }
 
+// AdminMounter is a vendor with calls of its own under /_mock.
+type AdminMounter interface {
+	MountAdmin(r gin.IRouter)
+}
+
+// PostOnly routes POST path to handlers and every other method to the
+// vendors' 405: Allow: POST and no body. The first handler (the endpoint
+// tag) runs for both.
+func PostOnly(r gin.IRouter, path string, tag gin.HandlerFunc, handlers ...gin.HandlerFunc) {
+	r.POST(path, append([]gin.HandlerFunc{tag}, handlers...)...)
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		r.Handle(m, path, tag, methodNotAllowed)
+	}
+}
+
+func methodNotAllowed(c *gin.Context) {
+	c.Header("Allow", http.MethodPost)
+	c.Status(http.StatusMethodNotAllowed)
+}
+
 // PathOwner is a vendor that answers unknown paths under a prefix itself.
 type PathOwner interface {
 	PathPrefix() string

@@ -24,6 +24,11 @@ func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.POST("/clock", s.setClock)
 	g.POST("/codes", s.mintCode)
 	g.POST("/introspect", s.introspect)
+	for _, v := range s.cfg.Vendors {
+		if am, ok := v.(mock.AdminMounter); ok {
+			am.MountAdmin(g)
+		}
+	}
 }
 
 // guard asks for the admin token when one is configured.

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/isolar"
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
@@ -33,13 +31,8 @@ func newEnv(t *testing.T, adminToken string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := testkit.NewClock()
-	svc := isolar.New(fx.Isolar, mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs()})
-	srv := httptest.NewServer(server.New(server.Config{
-		Vendors: []mock.Vendor{svc}, Sessions: session.NewRegistry(clock.Now), AdminToken: adminToken, Version: "test",
-	}))
-	t.Cleanup(srv.Close)
-	return &env{t, srv.URL, clock}
+	srv := testkit.Serve(t, adminToken, func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{isolar.New(fx.Isolar, deps)} })
+	return &env{t, srv.URL, srv.Clock}
 }
 
 func (e *env) do(method, path string, header map[string]string, body string) testkit.Response {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,9 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/ids"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/server"
+	"github.com/tokenmock/tokenmock/internal/session"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -111,4 +115,23 @@ func Do(t *testing.T, method, url string, header map[string]string, body string)
 var noRedirect = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	Timeout:       30 * time.Second,
+}
+
+// Server is a mock served on a loopback listener for one test.
+type Server struct {
+	URL   string
+	Clock *Clock
+}
+
+// Serve starts the server assembly with the vendors that build makes from
+// deps (a fixed clock and seeded ids), and stops it with the test.
+func Serve(t *testing.T, adminToken string, build func(deps mock.Deps) []mock.Vendor) *Server {
+	t.Helper()
+	clock := NewClock()
+	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: IDs()}
+	srv := httptest.NewServer(server.New(server.Config{
+		Vendors: build(deps), Sessions: session.NewRegistry(clock.Now), AdminToken: adminToken, Version: "test",
+	}))
+	t.Cleanup(srv.Close)
+	return &Server{URL: srv.URL, Clock: clock}
 }
