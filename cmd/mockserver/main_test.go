@@ -80,6 +80,22 @@ func TestServeAnswersTheSpecExample(t *testing.T) {
 	if !strings.Contains(string(b), `"result_code":"1"`) || !strings.Contains(string(b), `"auth_user":408056`) {
 		t.Errorf("got %s, want a success for auth_user 408056", b)
 	}
+	// The SOLARMAN document's example request, and a plaintext password.
+	for _, c := range []struct{ password, want string }{
+		{"472bbe83616e93d3c09a79103ae47d8f71e3d35a966d6e8b22f743218d04171d", `"success":true`},
+		{"not-a-digest", `"code":"2101025"`},
+	} {
+		resp, err := http.Post(url+"/account/v1.0/token?appId=201911067232002&language=en", "application/json",
+			strings.NewReader(`{"appSecret":"3a8791f012acc13226ca60e63ac6c1aff3","username":"cvwwb","orgId":860,"password":"`+c.password+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("SOLARMAN example: got %s, want %s", b, c.want)
+		}
+	}
 	if err := run(context.Background(), []string{"healthcheck", "--url", url}, env(nil), io.Discard, io.Discard); err != nil {
 		t.Errorf("healthcheck: got %v, want nil", err)
 	}

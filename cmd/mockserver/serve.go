@@ -20,6 +20,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/solarman"
 )
 
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
@@ -127,7 +128,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("fixtures:\n%w", err)
 	}
-	handler := newHandler(fx, c.adminToken, log, time.Now, ids.New(nil))
+	handler, err := newHandler(fx, c.adminToken, log, time.Now, ids.New(nil))
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -167,16 +171,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // newHandler wires every vendor to one server.
-func newHandler(fx *fixture.Fixtures, adminToken string, log *slog.Logger, wall func() time.Time, gen *ids.Generator) http.Handler {
+func newHandler(fx *fixture.Fixtures, adminToken string, log *slog.Logger, wall func() time.Time, gen *ids.Generator) (http.Handler, error) {
 	sessions := session.NewRegistry(wall)
 	deps := mock.Deps{Now: session.Clock{Wall: wall}.Now, IDs: gen, Log: log}
+	sm, err := solarman.New(fx.Solarman, deps)
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Config{
-		Vendors:    []mock.Vendor{isolar.New(fx.Isolar, deps)},
+		Vendors:    []mock.Vendor{isolar.New(fx.Isolar, deps), sm},
 		Sessions:   sessions,
 		Log:        log,
 		AdminToken: adminToken,
 		Version:    version(),
-	})
+	}), nil
 }
 
 func validate(args []string, stdout, stderr io.Writer) error {

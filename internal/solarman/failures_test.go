@@ -1,0 +1,155 @@
+package solarman_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/solarman"
+	"github.com/tokenmock/tokenmock/internal/testkit"
+)
+
+// render answers the named catalogue failure, as a scenario would.
+func render(t *testing.T, name string) []byte {
+	t.Helper()
+	s, err := solarman.New(defaults(t), mock.Deps{IDs: testkit.IDs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := s.Failures()[name]
+	if !ok {
+		t.Fatalf("no failure %q in the catalogue", name)
+	}
+	eng := gin.New()
+	eng.POST("/", func(c *gin.Context) {
+		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{}))
+		f.Render(c)
+	})
+	w := httptest.NewRecorder()
+	eng.ServeHTTP(w, httptest.NewRequest("POST", "/", nil))
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json;charset=UTF-8" {
+		t.Errorf("%s: got %d %q, want 200 JSON", name, w.Code, w.Header().Get("Content-Type"))
+	}
+	return w.Body.Bytes()
+}
+
+func TestCatalogueGolden(t *testing.T) {
+	s, _ := solarman.New(defaults(t), mock.Deps{})
+	names := []string{}
+	for name := range s.Failures() {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if len(names) != 15 {
+		t.Errorf("got %d failures, want the 15 of vendors/solarman.md §5.3", len(names))
+	}
+	for _, name := range names {
+		testkit.Golden(t, "catalogue_"+name, render(t, name))
+	}
+}
+
+var requestIDRE = regexp.MustCompile(`"requestId":"[0-9a-f]{16}"`)
+
+func normal(b []byte) string { return requestIDRE.ReplaceAllString(string(b), `"requestId":"<id>"`) }
+
+// Each natural trigger of vendors/solarman.md §5.3 answers exactly the
+// catalogue's body, with HTTP 200.
+func TestNaturalTriggers(t *testing.T) {
+	good := func(kv ...any) string {
+		m := []any{"appSecret", secret1, "username", "cvwwb", "password", cvwwb}
+		return body(append(m, kv...)...)
+	}
+	locked := defaults(t)
+	locked.Apps[0].Locked = true
+	quota := int64(1)
+	limited := defaults(t)
+	limited.Apps[0].Quota = &quota
+	limited.Apps[0].RateLimit = &fixture.RateLimit{Calls: 2, WindowS: 10}
+	q := "?appId=" + app1 + "&language=en"
+	cases := []struct {
+		name    string
+		fx      *fixture.Solarman
+		query   string
+		body    string
+		failure string
+	}{
+		{"wrong password", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", sunsun), "invalid_password"},
+		{"unhashed password", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", "solarman123"), "invalid_password"},
+		{"uppercase digest", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", strings.ToUpper(cvwwb)), "invalid_password"},
+		{"unknown account", nil, q, body("appSecret", secret1, "username", "nobody", "password", cvwwb), "invalid_password"},
+		{"missing appId", nil, "?language=en", good(), "missing_app_id"},
+		{"empty appId", nil, "?appId=", good(), "missing_app_id"},
+		{"unknown appId", nil, "?appId=999", good(), "invalid_app_id"},
+		{"wrong appSecret", nil, q, body("appSecret", secret2, "username", "cvwwb", "password", cvwwb), "invalid_app_secret"},
+		{"no appSecret", nil, q, body("username", "cvwwb", "password", cvwwb), "missing_param"},
+		{"no password", nil, q, body("appSecret", secret1, "username", "cvwwb"), "missing_param"},
+		{"no identity", nil, q, body("appSecret", secret1, "password", cvwwb, "mobile", ""), "missing_param"},
+		{"mobile without countryCode", nil, "?appId=" + app2, body("appSecret", secret2, "mobile", "13255200000", "password", sunsun), "missing_param"},
+		{"two identities", nil, q, good("email", "13255@qq.com"), "invalid_param"},
+		{"orgId placeholder", nil, q, good("orgId", "orgId"), "invalid_param"},
+		{"orgId fraction", nil, q, `{"appSecret":"` + secret1 + `","username":"cvwwb","password":"` + cvwwb + `","orgId":860.5}`, "invalid_param"},
+		{"orgId negative", nil, q, good("orgId", -860), "invalid_param"},
+		{"username an object", nil, q, `{"appSecret":"` + secret1 + `","username":{},"password":"` + cvwwb + `"}`, "invalid_param"},
+		{"malformed JSON", nil, q, `{"appSecret":`, "invalid_param"},
+		{"form-encoded", nil, q, "appSecret=" + secret1 + "&username=cvwwb", "invalid_param"},
+		{"empty body", nil, q, "", "invalid_param"},
+		{"foreign orgId", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", sunsun, "orgId", 860), "invalid_org_id"},
+		{"orgId of no membership", nil, q, good("orgId", 861), "invalid_org_id"},
+		{"locked app", locked, q, good(), "app_locked"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, c.fx)
+			r := e.token(c.query, c.body)
+			if got, want := normal(r.Body), normal(render(t, c.failure)); r.Status != 200 || got != want {
+				t.Errorf("got %d %s\nwant 200 %s", r.Status, got, want)
+			}
+		})
+	}
+
+	t.Run("rate limit and quota", func(t *testing.T) {
+		e := newEnv(t, limited)
+		if a := parse(t, e.token(q, good())); !a.Success {
+			t.Fatalf("first call: got %v, want success", *a.Code)
+		}
+		if got, want := normal(e.token(q, good()).Body), normal(render(t, "quota_exceeded")); got != want {
+			t.Errorf("second call: got %s, want %s", got, want)
+		}
+		if got, want := normal(e.token(q, good()).Body), normal(render(t, "too_frequently")); got != want {
+			t.Errorf("third call in 10 s: got %s, want %s", got, want)
+		}
+		e.srv.Clock.Advance(10 * time.Second)
+		if got, want := normal(e.token(q, good()).Body), normal(render(t, "quota_exceeded")); got != want {
+			t.Errorf("after the window: got %s, want %s (the window reopened, the quota did not)", got, want)
+		}
+		// Another session has its own allowance.
+		r := testkit.Do(t, "POST", e.srv.URL+"/s/other/account/v1.0/token"+q, nil, good())
+		if a := parse(t, r); !a.Success {
+			t.Errorf("other session: got %s, want success", r.Body)
+		}
+	})
+}
+
+func TestMethodsAndPaths(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, m := range []string{"GET", "PUT", "DELETE"} {
+		r := testkit.Do(t, m, e.srv.URL+"/account/v1.0/token?appId="+app1, nil, "")
+		if r.Status != 405 || r.Header.Get("Allow") != "POST" || len(r.Body) != 0 {
+			t.Errorf("%s: got %d Allow %q body %q, want 405 POST empty", m, r.Status, r.Header.Get("Allow"), r.Body)
+		}
+	}
+	if r := testkit.Do(t, "POST", e.srv.URL+"/account/v1.0/nothing", nil, "{}"); r.Status != 404 {
+		t.Errorf("unknown path: got %d, want 404", r.Status)
+	}
+	if r := testkit.Do(t, "POST", e.srv.URL+"//account/v1.0/info", nil, "{}"); !strings.Contains(string(r.Body), `"code":"2101017"`) {
+		t.Errorf("//info: got %d %s, want token_not_found", r.Status, r.Body)
+	}
+}

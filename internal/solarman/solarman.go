@@ -1,0 +1,201 @@
+// Package solarman is the SOLARMAN OpenAPI token endpoint and its /info
+// companion, as vendors/solarman.md describes them: RS256 JWTs, HTTP 200
+// for every answer, and the vendor's failure codes.
+package solarman
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Service serves one fixture set. It is safe for concurrent use.
+type Service struct {
+	deps       mock.Deps
+	mdc        string
+	signer     *signer
+	apps       map[string]*fixture.SolarmanApp
+	users      map[int64]*fixture.SolarmanUser
+	byUsername map[string]*fixture.SolarmanUser
+	byEmail    map[string]*fixture.SolarmanUser // lower case
+	byMobile   map[string]*fixture.SolarmanUser // by mobileKey
+	digests    map[int64]string
+	limits     *limits
+}
+
+// New returns the service for fx (nil: no apps, a generated key). A key
+// that does not parse is an error; the fixture validator reports it first.
+func New(fx *fixture.Solarman, deps mock.Deps) (*Service, error) {
+	if fx == nil {
+		fx = &fixture.Solarman{}
+	}
+	var key *rsa.PrivateKey
+	var err error
+	if fx.SigningKeyPEM != "" {
+		key, err = fixture.ParseRSAPrivateKeyPEM(fx.SigningKeyPEM)
+	} else {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("solarman signing key: %w", err)
+	}
+	s := &Service{
+		deps:       deps.WithDefaults(),
+		mdc:        fx.MDC,
+		signer:     newSigner(key),
+		apps:       map[string]*fixture.SolarmanApp{},
+		users:      map[int64]*fixture.SolarmanUser{},
+		byUsername: map[string]*fixture.SolarmanUser{},
+		byEmail:    map[string]*fixture.SolarmanUser{},
+		byMobile:   map[string]*fixture.SolarmanUser{},
+		digests:    map[int64]string{},
+		limits:     newLimits(),
+	}
+	if s.mdc == "" {
+		s.mdc = fixture.DefaultSolarmanMDC
+	}
+	for i := range fx.Apps {
+		s.apps[fx.Apps[i].AppID] = &fx.Apps[i]
+	}
+	for i := range fx.Users {
+		u := &fx.Users[i]
+		s.users[u.UserID] = u
+		s.digests[u.UserID] = u.Digest()
+		if u.Username != "" {
+			s.byUsername[u.Username] = u
+		}
+		if u.Email != "" {
+			s.byEmail[strings.ToLower(u.Email)] = u
+		}
+		if u.Mobile != "" {
+			s.byMobile[mobileKey(u.CountryCode, u.Mobile)] = u
+		}
+	}
+	return s, nil
+}
+
+// Name is the vendor id.
+func (s *Service) Name() string { return "solarman" }
+
+// Mount adds the vendor's routes.
+func (s *Service) Mount(r gin.IRouter) {
+	g := r.Group("", mock.Recover(s.deps.Log, func(c *gin.Context) { s.writeFailure(c, failRemoteRPC) }))
+	for _, route := range []struct {
+		path, id string
+		h        gin.HandlerFunc
+	}{
+		{"/account/v1.0/token", EndpointToken, s.token},
+		{"/account/v1.0/info", EndpointInfo, s.info},
+	} {
+		mock.PostOnly(g, route.path, mock.Endpoint(route.id), route.h)
+	}
+}
+
+// MountAdmin adds GET /_mock/jwks.
+func (s *Service) MountAdmin(r gin.IRouter) {
+	r.GET("/jwks", func(c *gin.Context) { mock.WriteJSON(c, http.StatusOK, "application/json", s.signer.jwks()) })
+}
+
+// Reset forgets every rate window and quota use.
+func (s *Service) Reset() { s.limits.clear() }
+
+func (s *Service) requestID() string { return s.deps.IDs.Hex(16) }
+
+// issue signs a token pair and builds the success body.
+func (s *Service) issue(u *fixture.SolarmanUser, m *fixture.SolarmanMembership, identifier string, kind int, appID string, now time.Time, ttl time.Duration) (tokenResponse, error) {
+	if ttl <= 0 {
+		ttl = tokenLifetime
+	}
+	d := detail{RoleID: -1, UserID: u.UserID, Version: u.TokenVersion(), Identifier: identifier, IdentityType: kind, MDC: s.mdc, AppID: appID}
+	if m != nil {
+		d.OrganizationID, d.TopGroupID, d.GroupID, d.RoleID = m.OrgID, m.TopGroupID, m.Group(), m.Role()
+	}
+	userName := fmt.Sprintf("%d_%s_%d", d.OrganizationID, identifier, kind)
+	exp := now.Truncate(time.Second).Add(ttl).Unix()
+	ac := accessClaims{UserName: userName, Scope: all, Detail: d, Exp: exp, MDC: s.mdc, Authorities: all, JTI: s.deps.IDs.UUID(), ClientID: "test"}
+	access, err := s.signer.sign(ac)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	refresh, err := s.signer.sign(refreshClaims{UserName: userName, Scope: all, ATI: ac.JTI, Detail: d, MDC: s.mdc, Authorities: all, JTI: s.deps.IDs.UUID(), ClientID: "test"})
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	bearer := "bearer"
+	expiresIn := strconv.FormatInt(int64(ttl/time.Second)-1, 10)
+	uid := u.UserID
+	return tokenResponse{
+		Success: true, RequestID: s.requestID(), AccessToken: &access, TokenType: &bearer,
+		RefreshToken: &refresh, ExpiresIn: &expiresIn, UID: &uid,
+	}, nil
+}
+
+// accessToken validates an access token for /info: our signature, an
+// access token (it has exp and no ati), not expired by the session's
+// clock (at exp it already is), and its user still in the fixtures.
+func (s *Service) accessToken(ctx context.Context, token string) (*parsedClaims, bool) {
+	c, err := s.signer.verify(token)
+	if err != nil || c.Exp == nil || c.ATI != "" {
+		return nil, false
+	}
+	if s.deps.Now(ctx).Unix() >= *c.Exp || s.users[c.Detail.UserID] == nil {
+		return nil, false
+	}
+	return c, true
+}
+
+// info is POST /account/v1.0/info.
+func (s *Service) info(c *gin.Context) {
+	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	token = strings.TrimLeft(token, " ")
+	if !strings.EqualFold(scheme, "bearer") || token == "" {
+		s.writeFailure(c, failTokenNotFound)
+		return
+	}
+	claims, ok := s.accessToken(c.Request.Context(), token)
+	app := s.apps[claimsApp(claims)]
+	if !ok || app == nil {
+		s.writeFailure(c, failTokenInvalid)
+		return
+	}
+	if f := s.admit(c, app); f != nil {
+		s.writeFailure(c, *f)
+		return
+	}
+	list := []orgInfo{}
+	for _, m := range s.users[claims.Detail.UserID].Memberships {
+		list = append(list, orgInfo{m.OrgID, m.CompanyName, m.RoleName})
+	}
+	writeJSON(c, infoResponse{Success: true, RequestID: s.requestID(), OrgInfoList: list})
+}
+
+func claimsApp(c *parsedClaims) string {
+	if c == nil {
+		return ""
+	}
+	return c.Detail.AppID
+}
+
+// Introspect describes a token signed by this mock.
+func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspection, bool) {
+	c, err := s.signer.verify(token)
+	if err != nil {
+		return mock.Introspection{}, false
+	}
+	in := mock.Introspection{Vendor: s.Name(), Kind: "refresh", Client: c.Detail.AppID, User: c.Detail.Identifier}
+	if c.Exp != nil && c.ATI == "" {
+		_, in.Active = s.accessToken(ctx, token)
+		in.Kind, in.ExpiresAt = "access", time.Unix(*c.Exp, 0).UTC()
+	}
+	return in, true
+}

@@ -1,0 +1,220 @@
+package solarman
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Identity types of detail.identityType and user_name.
+const (
+	identityMobile   = 1
+	identityEmail    = 2
+	identityUsername = 3
+)
+
+// login is a parsed token request body.
+type login struct {
+	appSecret, password, email, username, mobile, countryCode field
+	orgID                                                     int64
+	badOrgID                                                  bool
+}
+
+// field is a string field of the body: absent when missing, null or "";
+// bad when of a type no Jackson-like reader turns into a string.
+type field struct {
+	val          string
+	present, bad bool
+}
+
+func stringField(m map[string]json.RawMessage, key string) field {
+	raw := bytes.TrimSpace(m[key])
+	if len(raw) == 0 || string(raw) == "null" {
+		return field{}
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil || s == "" {
+			return field{}
+		}
+		return field{val: s, present: true}
+	case c == '-' || (c >= '0' && c <= '9'):
+		return field{val: string(raw), present: true}
+	}
+	return field{present: true, bad: true}
+}
+
+// orgIDField reads orgId: an integer or a string of digits; absent, null
+// and 0 mean a consumer login.
+func orgIDField(m map[string]json.RawMessage) (int64, bool) {
+	raw := bytes.TrimSpace(m["orgId"])
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, true
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if json.Unmarshal(raw, &text) != nil {
+			return 0, false
+		}
+	}
+	if text == "" || strings.TrimLeft(text, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	return n, err == nil
+}
+
+// parseLogin reads the body; ok is false when it is no JSON object.
+func parseLogin(body []byte) (login, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || m == nil {
+		return login{}, false
+	}
+	l := login{
+		appSecret:   stringField(m, "appSecret"),
+		password:    stringField(m, "password"),
+		email:       stringField(m, "email"),
+		username:    stringField(m, "username"),
+		mobile:      stringField(m, "mobile"),
+		countryCode: stringField(m, "countryCode"),
+	}
+	var ok bool
+	l.orgID, ok = orgIDField(m)
+	l.badOrgID = !ok
+	return l, true
+}
+
+// check runs steps 6 and 7 of vendors/solarman.md §5.2 on a parsed body.
+func (l *login) check(app *fixture.SolarmanApp) *failure {
+	if !l.appSecret.present {
+		return &failMissingParam
+	}
+	if l.appSecret.bad {
+		return &failInvalidParam
+	}
+	if subtle.ConstantTimeCompare([]byte(l.appSecret.val), []byte(app.AppSecret)) != 1 {
+		return &failInvalidAppSecret
+	}
+	ids := 0
+	for _, f := range []field{l.email, l.username, l.mobile} {
+		if f.present {
+			ids++
+		}
+	}
+	if !l.password.present || ids == 0 || (l.mobile.present && !l.countryCode.present) {
+		return &failMissingParam
+	}
+	for _, f := range []field{l.password, l.email, l.username, l.mobile, l.countryCode} {
+		if f.bad {
+			return &failInvalidParam
+		}
+	}
+	if ids > 1 || l.badOrgID {
+		return &failInvalidParam
+	}
+	return nil
+}
+
+// token is POST /account/v1.0/token.
+func (s *Service) token(c *gin.Context) {
+	ctx := c.Request.Context()
+	appID := c.Query("appId")
+	if appID == "" {
+		s.writeFailure(c, failMissingAppID)
+		return
+	}
+	app := s.apps[appID]
+	if app == nil {
+		s.writeFailure(c, failInvalidAppID)
+		return
+	}
+	if f := s.admit(c, app); f != nil {
+		s.writeFailure(c, *f)
+		return
+	}
+	l, ok := parseLogin(mock.Req(c).Body)
+	if !ok {
+		s.writeFailure(c, failInvalidParam)
+		return
+	}
+	if f := l.check(app); f != nil {
+		s.writeFailure(c, *f)
+		return
+	}
+	u, identifier, kind := s.lookup(&l)
+	if !s.passwordMatches(u, l.password.val) {
+		s.writeFailure(c, failInvalidPassword)
+		return
+	}
+	var member *fixture.SolarmanMembership
+	if l.orgID != 0 {
+		for i := range u.Memberships {
+			if u.Memberships[i].OrgID == l.orgID {
+				member = &u.Memberships[i]
+			}
+		}
+		if member == nil {
+			s.writeFailure(c, failInvalidOrgID)
+			return
+		}
+	}
+	now := s.deps.Now(ctx)
+	issued, err := s.issue(u, member, identifier, kind, app.AppID, now, mock.Req(c).TokenTTL)
+	if err != nil {
+		panic("solarman: signing: " + err.Error())
+	}
+	writeJSON(c, issued)
+}
+
+// admit runs checks 2–4: the app's lock, rate window and quota.
+func (s *Service) admit(c *gin.Context, app *fixture.SolarmanApp) *failure {
+	if app.Locked {
+		return &failAppLocked
+	}
+	ctx := c.Request.Context()
+	return s.limits.admit(mock.SessionID(ctx), app, s.deps.Now(ctx))
+}
+
+// lookup finds the account of the identity given, and the stored value
+// that goes into the token.
+func (s *Service) lookup(l *login) (*fixture.SolarmanUser, string, int) {
+	switch {
+	case l.email.present:
+		u := s.byEmail[strings.ToLower(l.email.val)]
+		if u != nil {
+			return u, u.Email, identityEmail
+		}
+	case l.username.present:
+		u := s.byUsername[l.username.val]
+		if u != nil {
+			return u, u.Username, identityUsername
+		}
+	default:
+		u := s.byMobile[mobileKey(l.countryCode.val, l.mobile.val)]
+		if u != nil {
+			return u, u.Mobile, identityMobile
+		}
+	}
+	return nil, "", 0
+}
+
+func mobileKey(countryCode, mobile string) string { return countryCode + " " + mobile }
+
+// passwordMatches compares digests in constant time; an unknown account
+// costs the same comparison.
+func (s *Service) passwordMatches(u *fixture.SolarmanUser, digest string) bool {
+	want := strings.Repeat("0", 64)
+	if u != nil {
+		want = s.digests[u.UserID]
+	}
+	ok := subtle.ConstantTimeCompare([]byte(want), []byte(digest)) == 1
+	return ok && u != nil
+}
