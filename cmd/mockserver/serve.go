@@ -18,6 +18,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/ids"
 	"github.com/tokenmock/tokenmock/internal/isolar"
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/oauth"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/solarman"
@@ -179,7 +180,7 @@ func newHandler(fx *fixture.Fixtures, adminToken string, log *slog.Logger, wall 
 		return nil, err
 	}
 	return server.New(server.Config{
-		Vendors:    []mock.Vendor{isolar.New(fx.Isolar, deps), sm},
+		Vendors:    []mock.Vendor{isolar.New(fx.Isolar, deps), sm, oauth.New(fx.OAuth, deps)},
 		Sessions:   sessions,
 		Log:        log,
 		AdminToken: adminToken,

@@ -118,6 +118,7 @@ func (s *Service) policy(reuse bool) oauth.Policy {
 	return oauth.Policy{
 		AccessTTL:  s.settings.AccessTTL,
 		RefreshTTL: s.settings.RefreshTTL,
+		Refresh:    true,
 		ReuseLive:  reuse && *s.settings.ReuseLiveToken,
 		Rotate:     true,
 	}

@@ -157,7 +157,7 @@ func (s *Service) refresh(c *gin.Context, a *app, req tokenRequest) {
 		return
 	}
 	now := s.deps.Now(ctx)
-	t, err := s.tokens.Refresh(mock.SessionID(ctx), a.AppKey, req.RefreshToken, now, s.policy(true), mock.Req(c).TokenTTL)
+	t, err := s.tokens.Refresh(mock.SessionID(ctx), a.AppKey, req.RefreshToken, now, s.policy(true), mock.Req(c).TokenTTL, nil)
 	switch {
 	case errors.Is(err, oauth.ErrRefreshExpired):
 		s.writeFailure(c, a, failRefreshExpired, "")

@@ -17,8 +17,11 @@ type Code struct {
 	Value       string
 	ExpiresAt   time.Time
 	RedirectURI string
-	State       string
-	Grant       Grant
+	// RedirectSent tells whether redirect_uri was sent at /authorize; if it
+	// was, the exchange must send the same (Spring's rule).
+	RedirectSent bool
+	State        string
+	Grant        Grant
 }
 
 // Codes holds one-time codes of every session.

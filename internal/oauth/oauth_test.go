@@ -16,7 +16,7 @@ func counter() func() string {
 	return func() string { return fmt.Sprint("tok-", n.Add(1)) }
 }
 
-var policy = Policy{AccessTTL: 48 * time.Hour, RefreshTTL: 720 * time.Hour, ReuseLive: true, Rotate: true}
+var policy = Policy{AccessTTL: 48 * time.Hour, RefreshTTL: 720 * time.Hour, Refresh: true, ReuseLive: true, Rotate: true}
 
 func TestExpiresIn(t *testing.T) {
 	cases := []struct {
@@ -66,7 +66,7 @@ func TestRefreshRotatesAndRevokes(t *testing.T) {
 	s := NewTokens(counter(), 10)
 	g := Grant{Session: 1, Client: "app", User: "u"}
 	a := s.Issue(g, t0, policy, 0)
-	b, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0)
+	b, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,20 +76,20 @@ func TestRefreshRotatesAndRevokes(t *testing.T) {
 	if _, ok := s.Lookup(1, a.Value); ok {
 		t.Errorf("old access token still stored, want revoked")
 	}
-	if _, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+	if _, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("old refresh token: got %v, want %v", err, ErrInvalidRefresh)
 	}
-	if _, err := s.Refresh(1, "other", b.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrWrongClient) {
+	if _, err := s.Refresh(1, "other", b.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrWrongClient) {
 		t.Errorf("other client: got %v, want %v", err, ErrWrongClient)
 	}
-	if _, err := s.Refresh(2, "app", b.Refresh, t0.Add(time.Hour), policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+	if _, err := s.Refresh(2, "app", b.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("other session: got %v, want %v", err, ErrInvalidRefresh)
 	}
 	late := t0.Add(time.Hour + 720*time.Hour)
-	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0); !errors.Is(err, ErrRefreshExpired) {
+	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0, nil); !errors.Is(err, ErrRefreshExpired) {
 		t.Errorf("after 30 days: got %v, want %v", err, ErrRefreshExpired)
 	}
-	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0); !errors.Is(err, ErrInvalidRefresh) {
+	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("expired twice: got %v, want %v (Spring removes it)", err, ErrInvalidRefresh)
 	}
 }
@@ -99,7 +99,7 @@ func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
 	p := policy
 	p.Rotate = false
 	a := s.Issue(Grant{Session: 1, Client: "c"}, t0, p, 0)
-	b, err := s.Refresh(1, "c", a.Refresh, t0, p, 30*time.Second)
+	b, err := s.Refresh(1, "c", a.Refresh, t0, p, 30*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ package oauth
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +27,17 @@ type Grant struct {
 	Data    any
 }
 
-func (g Grant) key() grantKey { return grantKey{g.Session, g.Client, g.User, g.Scope} }
+// key identifies the grant as Spring's DefaultAuthenticationKeyGenerator
+// does: the scope as a set, so "b a" and "a b" are one grant.
+func (g Grant) key() grantKey {
+	scope := g.Scope
+	if strings.Contains(scope, " ") {
+		parts := strings.Fields(scope)
+		slices.Sort(parts)
+		scope = strings.Join(parts, " ")
+	}
+	return grantKey{g.Session, g.Client, g.User, scope}
+}
 
 type grantKey struct {
 	session             uint64
@@ -61,9 +73,10 @@ func ExpiresIn(expiresAt, now time.Time) int64 {
 // Policy is how tokens are issued and refreshed.
 type Policy struct {
 	AccessTTL  time.Duration
-	RefreshTTL time.Duration // zero: no refresh tokens
-	ReuseLive  bool          // hand out the live token again for the same grant
-	Rotate     bool          // a refresh replaces the refresh token
+	RefreshTTL time.Duration
+	Refresh    bool // issue refresh tokens
+	ReuseLive  bool // hand out the live token again for the same grant
+	Rotate     bool // a refresh replaces the refresh token
 }
 
 // Token-service errors; vendors map them to their own wire bodies.
@@ -137,7 +150,7 @@ func (t *Tokens) mintLocked(g Grant, now time.Time, p Policy, ttl time.Duration,
 	}
 	value := t.newValue()
 	ae := &accessEntry{exp: now.Add(ttl), grant: g}
-	if p.RefreshTTL > 0 {
+	if p.Refresh {
 		if refresh == "" {
 			refresh = t.newValue()
 			t.refresh.Put(key{g.Session, refresh}, &refreshEntry{exp: now.Add(p.RefreshTTL), grant: g})
@@ -170,9 +183,11 @@ func (t *Tokens) viewLocked(session uint64, value string, a *accessEntry) Access
 }
 
 // Refresh trades a refresh token for a new access token, as Spring's
-// DefaultTokenServices.refreshAccessToken does: the old access token is
-// revoked, and with rotation the old refresh token dies too.
-func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p Policy, ttl time.Duration) (Access, error) {
+// DefaultTokenServices.refreshAccessToken does: the access token issued
+// from it is revoked (even when the refresh then fails), and with rotation
+// the old refresh token dies too. narrow, when set, may change the grant
+// (a narrower scope) or refuse it.
+func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p Policy, ttl time.Duration, narrow func(Grant) (Grant, error)) (Access, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	k := key{session, value}
@@ -183,14 +198,22 @@ func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p 
 	if r.grant.Client != client {
 		return Access{}, ErrWrongClient
 	}
-	if !now.Before(r.exp) {
-		t.refresh.Delete(k)
-		return Access{}, ErrRefreshExpired
-	}
 	if r.access != "" {
 		if a, ok := t.access.Get(key{session, r.access}); ok {
 			t.access.Delete(key{session, r.access})
 			t.forgetLiveLocked(key{session, r.access}, a)
+		}
+		r.access = ""
+	}
+	if !now.Before(r.exp) {
+		t.refresh.Delete(k)
+		return Access{}, ErrRefreshExpired
+	}
+	g := r.grant
+	if narrow != nil {
+		var err error
+		if g, err = narrow(g); err != nil {
+			return Access{}, err
 		}
 	}
 	keep := value
@@ -198,7 +221,26 @@ func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p 
 		t.refresh.Delete(k)
 		keep = ""
 	}
-	return t.mintLocked(r.grant, now, p, ttl, keep), nil
+	return t.mintLocked(g, now, p, ttl, keep), nil
+}
+
+// LiveScopes is the set of scopes of the user's unexpired access tokens of
+// the client: Spring's TokenApprovalStore derives approvals from them.
+func (t *Tokens) LiveScopes(session uint64, client, user string, now time.Time) map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string]bool{}
+	for gk, v := range t.live {
+		if gk.session != session || gk.client != client || gk.user != user {
+			continue
+		}
+		if a, ok := t.access.Get(key{session, v}); ok && now.Before(a.exp) {
+			for _, s := range strings.Fields(a.grant.Scope) {
+				out[s] = true
+			}
+		}
+	}
+	return out
 }
 
 // Token describes a stored token for introspection.

@@ -1,0 +1,87 @@
+package oauth
+
+import (
+	"sync"
+
+	"github.com/tokenmock/tokenmock/internal/memstore"
+)
+
+// cookieName is the servlet container's session cookie.
+const cookieName = "JSESSIONID"
+
+// maxBrowsers bounds the browser sessions kept across all test sessions.
+const maxBrowsers = 100000
+
+type browserKey struct {
+	session uint64
+	id      string
+}
+
+// pending is an authorization request waiting for the user's approval.
+type pending struct {
+	client       string
+	redirect     string
+	redirectSent bool
+	scopes       []string
+	scopeAsked   bool // scopes were requested rather than defaulted
+	state        string
+	stateSent    bool
+	implicit     bool
+}
+
+// browser is what the servlet session holds: the logged-in user, the URL
+// to go back to after login, and at most one pending request.
+type browser struct {
+	user     string
+	savedURL string
+	pending  *pending
+}
+
+// browsers are the servlet sessions, keyed by the test session and the
+// JSESSIONID cookie.
+type browsers struct {
+	mu sync.Mutex
+	m  *memstore.Map[browserKey, browser]
+}
+
+func newBrowsers() *browsers {
+	return &browsers{m: memstore.New[browserKey, browser](maxBrowsers)}
+}
+
+func (b *browsers) get(k browserKey) (browser, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.m.Get(k)
+}
+
+func (b *browsers) put(k browserKey, v browser) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m.Put(k, v)
+}
+
+func (b *browsers) remove(k browserKey) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m.Delete(k)
+}
+
+// takePending removes and returns the pending request, whatever follows.
+func (b *browsers) takePending(k browserKey) (browser, *pending) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.m.Get(k)
+	if !ok {
+		return browser{}, nil
+	}
+	p := v.pending
+	v.pending = nil
+	b.m.Put(k, v)
+	return v, p
+}
+
+func (b *browsers) clear() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m.Clear()
+}

@@ -1,0 +1,232 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Endpoint ids of the DI platform.
+const (
+	EndpointAuthorize = "oauth.authorize"
+	EndpointToken     = "oauth.token"
+)
+
+// never stands for a lifetime of "never expires" (validity <= 0).
+const never = 100 * 365 * 24 * time.Hour
+
+type client = fixture.OAuthClient
+
+// Service is the DI open platform: a Spring Security OAuth2 2.x
+// authorization server (vendors/di-oauth2.md). Safe for concurrent use.
+type Service struct {
+	deps     mock.Deps
+	clients  map[string]*client
+	users    map[string]*fixture.OAuthUser
+	userList []*fixture.OAuthUser
+	settings fixture.OAuthSettings
+	headers  map[string]string
+
+	tokens   *Tokens
+	codes    *Codes
+	browsers *browsers
+}
+
+// New returns the platform for fx (nil: no clients).
+func New(fx *fixture.OAuth, deps mock.Deps) *Service {
+	if fx == nil {
+		fx = &fixture.OAuth{}
+	}
+	deps = deps.WithDefaults()
+	s := &Service{
+		deps:     deps,
+		clients:  map[string]*client{},
+		users:    map[string]*fixture.OAuthUser{},
+		settings: fx.Settings,
+		headers:  fx.Settings.ResponseHeaders,
+		tokens:   NewTokens(deps.IDs.UUID, DefaultCap),
+		codes:    NewCodes(DefaultCap),
+		browsers: newBrowsers(),
+	}
+	if s.headers == nil {
+		s.headers = fixture.DefaultOAuthResponseHeaders
+	}
+	if s.settings.CodeTTL == 0 {
+		s.settings.CodeTTL = fixture.DefaultOAuthCodeTTL
+	}
+	for i := range fx.Clients {
+		s.clients[fx.Clients[i].ClientID] = &fx.Clients[i]
+	}
+	for i := range fx.Users {
+		s.users[fx.Users[i].Username] = &fx.Users[i]
+		s.userList = append(s.userList, &fx.Users[i])
+	}
+	return s
+}
+
+// Name is the vendor id.
+func (s *Service) Name() string { return "oauth" }
+
+// PathPrefix is the platform's prefix; unknown paths under it get 404.
+func (s *Service) PathPrefix() string { return "/oauth/" }
+
+// NotFound answers the Spring endpoints DI does not expose
+// (/oauth/check_token, /oauth/token_key) and any other unknown path.
+func (s *Service) NotFound(c *gin.Context) {
+	s.platformHeaders(c)
+	now := s.deps.Now(c.Request.Context())
+	mock.WriteJSON(c, http.StatusNotFound, jsonType, bootError{now.UnixMilli(), 404, "Not Found", "No message available", c.Request.URL.Path})
+}
+
+// Mount adds the platform's routes.
+func (s *Service) Mount(r gin.IRouter) {
+	g := r.Group("/oauth", s.platformHeaders)
+	auth := g.Group("", mock.Endpoint(EndpointAuthorize), mock.Recover(s.deps.Log, func(c *gin.Context) {
+		writeErrorPage(c, http.StatusInternalServerError, "server_error", "Internal Server Error")
+	}))
+	auth.GET("/authorize", s.authorize)
+	auth.POST("/authorize", s.authorize)
+	auth.GET("/login", s.loginPage)
+	auth.POST("/login", s.loginPost)
+	g.Any("/token", mock.Endpoint(EndpointToken), mock.Recover(s.deps.Log, func(c *gin.Context) {
+		s.writeTokenError(c, errServerError)
+	}), s.token)
+}
+
+// platformHeaders adds the fixture's response headers (the platform's
+// gateway sends drivedby) to every answer under /oauth.
+func (s *Service) platformHeaders(c *gin.Context) {
+	for k, v := range s.headers {
+		c.Header(k, v)
+	}
+}
+
+// Reset forgets every code, token and browser session.
+func (s *Service) Reset() {
+	s.tokens.Clear()
+	s.codes.Clear()
+	s.browsers.clear()
+}
+
+// policy is the client's token policy; implicit grants get no refresh token.
+func (s *Service) policy(cl *client, refresh bool) Policy {
+	p := Policy{
+		AccessTTL:  cl.AccessValidity(),
+		RefreshTTL: cl.RefreshValidity(),
+		Refresh:    refresh && slices.Contains(cl.Grants(), fixture.GrantRefreshToken),
+		ReuseLive:  true,
+		Rotate:     !cl.ReuseRefreshToken,
+	}
+	if p.AccessTTL == 0 {
+		p.AccessTTL = never
+	}
+	if p.RefreshTTL == 0 {
+		p.RefreshTTL = never
+	}
+	return p
+}
+
+// tokenBody is Spring's OAuth2AccessToken JSON, in its key order.
+type tokenBody struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	ExpiresIn    *int64 `json:"expires_in,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+}
+
+func (s *Service) body(cl *client, a Access, now time.Time) tokenBody {
+	b := tokenBody{AccessToken: a.Value, TokenType: "bearer", RefreshToken: a.Refresh, Scope: a.Grant.Scope}
+	if cl.AccessValidity() > 0 {
+		n := ExpiresIn(a.ExpiresAt, now)
+		b.ExpiresIn = &n
+	}
+	return b
+}
+
+// Introspect describes a token of the session in ctx.
+func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspection, bool) {
+	t, ok := s.tokens.Lookup(mock.SessionID(ctx), token)
+	if !ok {
+		return mock.Introspection{}, false
+	}
+	in := mock.Introspection{
+		Active: s.deps.Now(ctx).Before(t.ExpiresAt),
+		Vendor: s.Name(), Kind: t.Kind, Client: t.Grant.Client, User: t.Grant.User,
+	}
+	if cl := s.clients[t.Grant.Client]; cl == nil || cl.AccessValidity() > 0 {
+		in.ExpiresAt = t.ExpiresAt.UTC()
+	}
+	return in, true
+}
+
+// mintRequest is the oauth form of POST /_mock/codes.
+type mintRequest struct {
+	Vendor      string `json:"vendor"`
+	ClientID    string `json:"client_id"`
+	User        string `json:"user"`
+	RedirectURI string `json:"redirect_uri"`
+	Scope       string `json:"scope"`
+	Code        string `json:"code"`
+}
+
+// MintCode issues a code as an approval would. The user defaults to
+// settings.default_user, else the first fixture user.
+func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, error) {
+	var req mintRequest
+	if err := mock.DecodeStrict(raw, &req); err != nil {
+		return "", err
+	}
+	var problems []string
+	cl := s.clients[req.ClientID]
+	if cl == nil {
+		problems = append(problems, "client_id: unknown client "+quote(req.ClientID))
+	}
+	if req.User == "" {
+		req.User = s.settings.DefaultUser
+		if req.User == "" && len(s.userList) > 0 {
+			req.User = s.userList[0].Username
+		}
+	}
+	if s.users[req.User] == nil {
+		problems = append(problems, "user: unknown user "+quote(req.User))
+	}
+	var redirect string
+	var scopes []string
+	if cl != nil {
+		var ok bool
+		if redirect, ok = resolveRedirect(cl, req.RedirectURI, req.RedirectURI != ""); !ok {
+			problems = append(problems, "redirect_uri: "+redirectMessage(req.RedirectURI, req.RedirectURI != ""))
+		}
+		var bad string
+		if scopes, bad = checkScopes(cl, parseList(req.Scope)); bad != "" {
+			problems = append(problems, "scope: invalid scope "+quote(bad))
+		}
+	}
+	if req.Code != "" && !codeValue(req.Code) {
+		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
+	}
+	if len(problems) > 0 {
+		return "", mock.BadRequest("invalid code request", problems...)
+	}
+	code := Code{
+		Value:        req.Code,
+		ExpiresAt:    s.deps.Now(ctx).Add(s.settings.CodeTTL),
+		RedirectURI:  redirect,
+		RedirectSent: req.RedirectURI != "",
+		Grant:        Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: req.User, Scope: strings.Join(scopes, " ")},
+	}
+	value, err := s.addCode(code)
+	if err != nil {
+		return "", &mock.AdminError{Status: http.StatusConflict, Message: "code " + quote(req.Code) + " already exists in this session"}
+	}
+	return value, nil
+}

@@ -1,0 +1,111 @@
+package oauth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Failures is the platform's catalogue by name: the token endpoint's rows
+// of vendors/di-oauth2.md §3.3 (PKCE aside) and the error outcomes of
+// /oauth/authorize in §2.2. Each renders from the request alone.
+func (s *Service) Failures() map[string]mock.Failure {
+	out := map[string]mock.Failure{}
+	for _, e := range tokenCatalogue {
+		out[e.Name] = mock.Failure{Name: e.Name, Endpoints: []string{EndpointToken}, Render: func(c *gin.Context) {
+			s.writeTokenError(c, s.renderValue(c, e, readParams(c)))
+		}}
+	}
+	for name, render := range map[string]func(c *gin.Context, p params){
+		"authorize_unknown_client": func(c *gin.Context, _ params) {
+			writeErrorPage(c, http.StatusUnauthorized, "invalid_client", "Bad client credentials")
+		},
+		"authorize_unsupported_response_type": func(c *gin.Context, p params) {
+			s.renderRedirectError(c, p, "unsupported_response_type", "Unsupported response types: "+javaSet(parseList(p.value("response_type"))), "")
+		},
+		"authorize_login_required": func(c *gin.Context, _ params) { redirect(c, s.absolute(c, "/oauth/login")) },
+		"authorize_redirect_mismatch": func(c *gin.Context, p params) {
+			v, sent := p.get("redirect_uri")
+			writeErrorPage(c, http.StatusBadRequest, "invalid_grant", redirectMessage(v, sent))
+		},
+		"authorize_invalid_scope": func(c *gin.Context, p params) {
+			cl := s.clients[p.value("client_id")]
+			registered := ""
+			if cl != nil {
+				registered = strings.Join(cl.Scopes, " ")
+			}
+			s.renderRedirectError(c, p, "invalid_scope", "Invalid scope: "+p.value("scope"), registered)
+		},
+		"authorize_access_denied": func(c *gin.Context, p params) {
+			s.renderRedirectError(c, p, "access_denied", "User denied access", "")
+		},
+		"authorize_approval_without_request": func(c *gin.Context, _ params) {
+			writeErrorPage(c, http.StatusBadRequest, "invalid_request", "Cannot approve uninitialized authorization request.")
+		},
+		"authorize_implicit_not_allowed": func(c *gin.Context, p params) {
+			s.renderRedirectError(c, p, "invalid_client", "Unauthorized grant type: implicit", "")
+		},
+	} {
+		out[name] = mock.Failure{Name: name, Endpoints: []string{EndpointAuthorize}, Render: func(c *gin.Context) { render(c, readParams(c)) }}
+	}
+	return out
+}
+
+// renderValue fills X and the extra scope of e from the request, as the
+// natural check would, reading but never changing state.
+func (s *Service) renderValue(c *gin.Context, e *Error, p params) *Error {
+	switch e {
+	case errInvalidCode:
+		return e.withValue(p.value("code"))
+	case errUnauthorizedGrant:
+		return e.withValue(p.value("grant_type"))
+	case errInvalidRefreshToken, errRefreshWrongClient, errRefreshExpired:
+		return e.withValue(p.value("refresh_token"))
+	case errInvalidScope:
+		registered := ""
+		if cl := s.requestClient(c, p); cl != nil {
+			registered = strings.Join(cl.Scopes, " ")
+		}
+		return e.withValue(p.value("scope")).WithScope(registered)
+	case errRefreshScopeWiden:
+		granted := ""
+		if t, ok := s.tokens.Lookup(mock.SessionID(c.Request.Context()), p.value("refresh_token")); ok {
+			granted = t.Grant.Scope
+		}
+		return e.WithDescription("Unable to narrow the scope of the client authentication to " + javaSet(parseList(p.value("scope"))) + ".").WithScope(granted)
+	}
+	return e
+}
+
+// renderRedirectError sends an injected error to the request's redirect
+// URI when it is registered, and shows the error page otherwise: an
+// injected failure never redirects anywhere a real one could not.
+func (s *Service) renderRedirectError(c *gin.Context, p params, code, desc, scope string) {
+	cl := s.clients[p.value("client_id")]
+	v, sent := p.get("redirect_uri")
+	if cl == nil {
+		writeErrorPage(c, http.StatusBadRequest, code, desc)
+		return
+	}
+	r, ok := resolveRedirect(cl, v, sent)
+	if !ok {
+		writeErrorPage(c, http.StatusBadRequest, code, desc)
+		return
+	}
+	state, stateSent := p.get("state")
+	redirectError(c, r, strings.Contains(p.value("response_type"), "token"), code, desc, state, stateSent, scope)
+}
+
+// requestClient is the client a request names, by parameter or Basic.
+func (s *Service) requestClient(c *gin.Context, p params) *client {
+	if cl := s.clients[strings.TrimSpace(p.value("client_id"))]; cl != nil {
+		return cl
+	}
+	if id, _, ok := basicAuth(c.GetHeader("Authorization")); ok {
+		return s.clients[id]
+	}
+	return nil
+}
