@@ -171,10 +171,10 @@ func TestLoginStartsANewSession(t *testing.T) {
 func TestMintAndIntrospect(t *testing.T) {
 	e := newEnv(t, nil)
 	for body, want := range map[string]string{
-		`{"vendor":"oauth","client_id":"nope"}`:                           "client_id: unknown client",
-		`{"vendor":"oauth","client_id":"` + clientID + `"}`:               "redirect_uri: Invalid redirect: null",
-		`{"vendor":"oauth","client_id":"` + clientID + `","scope":"zz"}`:  "scope: invalid scope",
-		`{"vendor":"oauth","client_id":"` + clientID + `","user":"eve"}`:  "user: unknown user",
+		`{"vendor":"oauth","client_id":"nope"}`:                          "client_id: unknown client",
+		`{"vendor":"oauth","client_id":"` + clientID + `"}`:              "redirect_uri: Invalid redirect: null",
+		`{"vendor":"oauth","client_id":"` + clientID + `","scope":"zz"}`: "scope: invalid scope",
+		`{"vendor":"oauth","client_id":"` + clientID + `","user":"eve"}`: "user: unknown user",
 		`{"vendor":"oauth","client_id":"` + clientID + `","code":"a/b"}`: "code: want",
 	} {
 		r := e.send("POST", "/_mock/codes", nil, body)
