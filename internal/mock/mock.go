@@ -48,6 +48,9 @@ type Request struct {
 	Endpoint string        // set by the vendor route
 	Rule     string        // the scenario rule that acted, if any
 	TokenTTL time.Duration // a scenario's token lifetime for this request; zero: the vendor's
+	// Hook, when set, runs once the endpoint is known, before the vendor's
+	// handler: the scenario engine. It may answer and abort.
+	Hook gin.HandlerFunc
 }
 
 type reqKey struct{}
@@ -85,9 +88,16 @@ func SessionID(ctx context.Context) uint64 {
 	return 0
 }
 
-// Endpoint returns gin middleware that tags the request with an endpoint id.
+// Endpoint returns gin middleware that tags the request with an endpoint id
+// and then runs the request's hook.
 func Endpoint(id string) gin.HandlerFunc {
-	return func(c *gin.Context) { Req(c).Endpoint = id }
+	return func(c *gin.Context) {
+		r := Req(c)
+		r.Endpoint = id
+		if r.Hook != nil {
+			r.Hook(c)
+		}
+	}
 }
 
 // EncodeJSON encodes v the way the vendors' Java servers do: no HTML

@@ -55,6 +55,9 @@ func TestIssueReusesLiveTokenThenReplacesExpiredKeepingRefresh(t *testing.T) {
 	if other.Value == c.Value {
 		t.Errorf("another session got this session's token")
 	}
+	if d := s.Issue(g, t0.Add(49*time.Hour), policy, 30*time.Second); d.Value == c.Value || !d.ExpiresAt.Equal(t0.Add(49*time.Hour+30*time.Second)) {
+		t.Errorf("a ttl override: got %v, want a new token living 30 s", d)
+	}
 	noReuse := policy
 	noReuse.ReuseLive = false
 	if d := s.Issue(g, t0.Add(49*time.Hour), noReuse, 0); d.Value == c.Value {

@@ -122,13 +122,14 @@ func NewTokens(newValue func() string, capacity int) *Tokens {
 // DefaultTokenServices.createAccessToken: a live token of the same grant is
 // handed out again when the policy reuses; an expired one is replaced, but
 // its refresh token, if still valid, is kept, since the client may hold it.
-// ttl, when positive, overrides the policy's access lifetime.
+// ttl, when positive, overrides the policy's access lifetime and always
+// mints a new token: a scenario asking for a short-lived token gets one.
 func (t *Tokens) Issue(g Grant, now time.Time, p Policy, ttl time.Duration) Access {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	gk := g.key()
 	keepRefresh := ""
-	if p.ReuseLive {
+	if p.ReuseLive && ttl <= 0 {
 		if v, ok := t.live[gk]; ok {
 			if a, ok := t.access.Get(key{g.Session, v}); ok {
 				if now.Before(a.exp) {

@@ -43,6 +43,9 @@ func (s *Session) SetOffset(d time.Duration) { s.offset.Store(int64(d)) }
 
 // Registry holds the live sessions.
 type Registry struct {
+	// OnDrop, when set before use, learns of every session dropped, so that
+	// state kept elsewhere by session id can go too.
+	OnDrop func(id uint64)
 	wall   func() time.Time
 	mu     sync.Mutex
 	byName map[string]*Session
@@ -72,18 +75,20 @@ func (r *Registry) Get(name string) (*Session, error) {
 		return nil, fmt.Errorf("invalid session name %q: want 1 to 64 of [A-Za-z0-9._~-]", name)
 	}
 	now := r.wall()
+	var dropped []uint64
 	r.mu.Lock()
 	s := r.byName[name]
 	if s == nil {
-		r.dropIdleLocked(now)
+		dropped = r.dropIdleLocked(now)
 		if len(r.byName) >= r.max {
-			r.evictOldestLocked()
+			dropped = append(dropped, r.evictOldestLocked()...)
 		}
 		r.nextID++
 		s = &Session{ID: r.nextID, Name: name}
 		r.byName[name] = s
 	}
 	r.mu.Unlock()
+	r.notify(dropped)
 	s.lastSeen.Store(now.UnixNano())
 	return s, nil
 }
@@ -98,8 +103,34 @@ func (r *Registry) Lookup(name string) *Session {
 // Drop forgets every session; the next request starts afresh.
 func (r *Registry) Drop() {
 	r.mu.Lock()
+	var dropped []uint64
+	for _, s := range r.byName {
+		dropped = append(dropped, s.ID)
+	}
 	r.byName = map[string]*Session{}
 	r.mu.Unlock()
+	r.notify(dropped)
+}
+
+func (r *Registry) notify(ids []uint64) {
+	if r.OnDrop == nil {
+		return
+	}
+	for _, id := range ids {
+		r.OnDrop(id)
+	}
+}
+
+// NameOf returns the name of the live session with that id, or "".
+func (r *Registry) NameOf(id uint64) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, s := range r.byName {
+		if s.ID == id {
+			return name
+		}
+	}
+	return ""
 }
 
 // Len is the number of live sessions.
@@ -111,16 +142,19 @@ func (r *Registry) Len() int {
 
 // dropIdleLocked runs only when a session is created, so its cost is paid
 // by new sessions, never by the hot path of an existing one.
-func (r *Registry) dropIdleLocked(now time.Time) {
+func (r *Registry) dropIdleLocked(now time.Time) []uint64 {
+	var dropped []uint64
 	limit := now.Add(-IdleTimeout).UnixNano()
 	for name, s := range r.byName {
 		if name != Default && s.lastSeen.Load() < limit {
 			delete(r.byName, name)
+			dropped = append(dropped, s.ID)
 		}
 	}
+	return dropped
 }
 
-func (r *Registry) evictOldestLocked() {
+func (r *Registry) evictOldestLocked() []uint64 {
 	var oldest *Session
 	for name, s := range r.byName {
 		if name == Default {
@@ -130,9 +164,11 @@ func (r *Registry) evictOldestLocked() {
 			oldest = s
 		}
 	}
-	if oldest != nil {
-		delete(r.byName, oldest.Name)
+	if oldest == nil {
+		return nil
 	}
+	delete(r.byName, oldest.Name)
+	return []uint64{oldest.ID}
 }
 
 type ctxKey struct{}

@@ -86,3 +86,23 @@ func TestClockUsesSessionOffset(t *testing.T) {
 		t.Errorf("without a session got %v, want %v", got, w.t)
 	}
 }
+
+func TestOnDropLearnsOfDroppedSessions(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	var dropped []uint64
+	r.OnDrop = func(id uint64) { dropped = append(dropped, id) }
+	a, _ := r.Get("a")
+	w.t = w.t.Add(IdleTimeout + time.Second)
+	b, _ := r.Get("b")
+	if len(dropped) != 1 || dropped[0] != a.ID {
+		t.Errorf("idle drop: got %v, want [%d]", dropped, a.ID)
+	}
+	if r.NameOf(a.ID) != "" {
+		t.Errorf("NameOf a dropped session: got %q, want empty", r.NameOf(a.ID))
+	}
+	r.Drop()
+	if len(dropped) != 2 || dropped[1] != b.ID {
+		t.Errorf("Drop: got %v, want [%d %d]", dropped, a.ID, b.ID)
+	}
+}
