@@ -1,0 +1,159 @@
+package scenario
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// statusClientClosed is journalled for a request whose client left first.
+const statusClientClosed = 499
+
+// HangLimit bounds a hang: the server lets go of the connection after it.
+const HangLimit = 10 * time.Minute
+
+// malformedBody is a 200 answer cut short: every JSON parser fails on it.
+const malformedBody = `{"access_token":"`
+
+// Hook runs before a vendor's handler (mock.Endpoint calls it): when a rule
+// acts, it delays, answers instead of the vendor, cuts the connection, or
+// changes the real answer. An injected answer changes no vendor state.
+func (e *Engine) Hook(c *gin.Context) {
+	m := mock.Req(c)
+	if m.Session == nil {
+		return
+	}
+	rule, a := e.decide(m.Session.ID, m.Endpoint, requestOf(c.Request, m))
+	if a == nil {
+		return
+	}
+	m.Rule = rule
+	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(a)) {
+		// The client gave up during the delay: nothing reaches it, and the
+		// journal says so with nginx's "client closed request".
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
+	switch {
+	case a.Error != "":
+		e.cat[m.Endpoint][a.Error].Render(c)
+		c.Abort()
+	case a.Status != 0:
+		for k, v := range a.Headers {
+			c.Header(k, v)
+		}
+		ct := c.Writer.Header().Get("Content-Type")
+		if ct == "" && a.Body != "" {
+			ct = "text/plain; charset=utf-8"
+		}
+		c.Data(a.Status, ct, []byte(a.Body))
+		c.Abort()
+	case a.Fault != "":
+		fault(c, a.Fault)
+		c.Abort()
+	default:
+		if a.TokenTTL > 0 {
+			m.TokenTTL = a.TokenTTL
+		}
+		if len(a.Set) > 0 {
+			rewrite(c, a.Set)
+		}
+	}
+}
+
+func (e *Engine) delayOf(a *Action) time.Duration {
+	if a.DelayMax <= a.Delay {
+		return a.Delay
+	}
+	return a.Delay + time.Duration(e.chance()*float64(a.DelayMax-a.Delay))
+}
+
+// sleep waits d, or less when the client goes away; false then.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// fault breaks the exchange the way a network or a crashing server would.
+func fault(c *gin.Context, kind string) {
+	switch kind {
+	case FaultMalformed:
+		c.Data(http.StatusOK, "application/json;charset=UTF-8", []byte(malformedBody))
+		return
+	case FaultHang:
+		ctx, cancel := context.WithTimeout(c.Request.Context(), HangLimit)
+		defer cancel()
+		<-ctx.Done()
+	}
+	conn, _, err := http.NewResponseController(c.Writer).Hijack()
+	if err != nil {
+		// HTTP/2 or a test recorder: no connection to cut; abort the stream.
+		panic(http.ErrAbortHandler)
+	}
+	if kind == FaultReset {
+		if tc, ok := netConn(conn).(*net.TCPConn); ok {
+			tc.SetLinger(0) // close with RST instead of FIN
+		}
+	}
+	conn.Close()
+}
+
+// netConn unwraps a TLS connection to the TCP one under it.
+func netConn(c net.Conn) net.Conn {
+	if u, ok := c.(interface{ NetConn() net.Conn }); ok {
+		return u.NetConn()
+	}
+	return c
+}
+
+// rewrite lets the vendor answer into a buffer, then replaces the named
+// fields of its JSON, keeping key order, and sends the result.
+func rewrite(c *gin.Context, fields []SetField) {
+	w := &bufferWriter{ResponseWriter: c.Writer, status: http.StatusOK}
+	c.Writer = w
+	c.Next()
+	c.Writer = w.ResponseWriter
+	body := w.buf.Bytes()
+	if out, err := setFields(body, fields); err == nil {
+		body = out
+	}
+	c.Writer.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	c.Writer.WriteHeader(w.status)
+	c.Writer.Write(body)
+}
+
+// bufferWriter holds the vendor's answer back.
+type bufferWriter struct {
+	gin.ResponseWriter
+	status  int
+	written bool
+	buf     bytes.Buffer
+}
+
+func (w *bufferWriter) WriteHeader(code int) {
+	if !w.written {
+		w.status, w.written = code, true
+	}
+}
+func (w *bufferWriter) WriteHeaderNow()             { w.written = true }
+func (w *bufferWriter) Write(b []byte) (int, error) { w.written = true; return w.buf.Write(b) }
+func (w *bufferWriter) WriteString(s string) (int, error) {
+	w.written = true
+	return w.buf.WriteString(s)
+}
+func (w *bufferWriter) Status() int   { return w.status }
+func (w *bufferWriter) Size() int     { return w.buf.Len() }
+func (w *bufferWriter) Written() bool { return w.written }

@@ -1,0 +1,86 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+)
+
+// setFields replaces values in a JSON object without touching the order of
+// its keys or the bytes of the values left alone. A path to a key that does
+// not exist adds it at the end of its object.
+func setFields(body []byte, fields []SetField) ([]byte, error) {
+	for _, f := range fields {
+		var err error
+		if body, err = setPath(body, f.Path, f.Value); err != nil {
+			return nil, err
+		}
+	}
+	return body, nil
+}
+
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+func setPath(obj []byte, path []string, value []byte) ([]byte, error) {
+	members, err := members(obj)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for i := range members {
+		if members[i].key != path[0] {
+			continue
+		}
+		found = true
+		if len(path) == 1 {
+			members[i].value = value
+		} else if members[i].value, err = setPath(members[i].value, path[1:], value); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		v := value
+		for i := len(path) - 1; i > 0; i-- {
+			k, _ := json.Marshal(path[i])
+			v = append(append(append([]byte("{"), k...), ':'), append(v, '}')...)
+		}
+		members = append(members, member{path[0], v})
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// members reads an object's members in order.
+func members(obj []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	var out []member
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		out = append(out, member{t.(string), raw})
+	}
+	return out, nil
+}

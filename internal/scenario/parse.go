@@ -1,0 +1,549 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Errors holds every problem of a load, each as file:line: path: message.
+type Errors struct{ Problems []string }
+
+func (e *Errors) Error() string { return strings.Join(e.Problems, "\n") }
+
+var (
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	// headerName is an RFC 7230 token.
+	headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+)
+
+// IsScenario tells a scenario file from a fixture file: it has top-level
+// rules.
+func IsScenario(data []byte) bool {
+	var top map[string]yaml.Node
+	return yaml.Unmarshal(data, &top) == nil && top != nil && top["rules"].Kind != 0
+}
+
+// Parse reads one scenario file strictly and validates it completely
+// against cat. file names the source in problems; the scenario's name
+// defaults to the file name without extension.
+func Parse(file string, data []byte, cat Catalogue) (*Scenario, error) {
+	p := &parser{file: file, cat: cat}
+	sc := p.parse(data)
+	if len(p.problems) > 0 {
+		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].line < p.problems[j].line })
+		errs := &Errors{}
+		for _, pr := range p.problems {
+			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d: %s: %s", file, pr.line, pr.path, pr.msg))
+		}
+		return nil, errs
+	}
+	return sc, nil
+}
+
+type problem struct {
+	line      int
+	path, msg string
+}
+
+type parser struct {
+	file     string
+	cat      Catalogue
+	problems []problem
+}
+
+func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
+	line := 1
+	if n != nil && n.Line > 0 {
+		line = n.Line
+	}
+	if path == "" {
+		path = "(document)"
+	}
+	p.problems = append(p.problems, problem{line, path, fmt.Sprintf(format, args...)})
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) parse(data []byte) *Scenario {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.add(nil, "", "empty file: want a scenario with rules")
+			return nil
+		}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			p.add(&yaml.Node{Line: line}, "", "%s", m[2])
+		} else {
+			p.add(nil, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		p.add(&extra, "", "only one YAML document allowed per file")
+	}
+	top := resolve(doc.Content[0])
+	sc := &Scenario{Source: p.file, Name: strings.TrimSuffix(path.Base(p.file), path.Ext(p.file))}
+	fields := p.mapping(top, "", "name", "description", "rules")
+	if fields == nil {
+		return nil
+	}
+	if n := fields["name"]; n != nil {
+		sc.Name = p.str(n, "name")
+	}
+	if !nameRE.MatchString(sc.Name) {
+		p.add(fields["name"], "name", "invalid name %q: want 1 to 64 of [A-Za-z0-9._-]", sc.Name)
+	}
+	if n := fields["description"]; n != nil {
+		sc.Description = p.str(n, "description")
+	}
+	rules := fields["rules"]
+	if rules == nil {
+		p.add(top, "rules", "missing: a scenario needs rules")
+		return sc
+	}
+	rules = resolve(rules)
+	if rules.Kind != yaml.SequenceNode || len(rules.Content) == 0 {
+		p.add(rules, "rules", "want a non-empty list of rules")
+		return sc
+	}
+	names := map[string]string{}
+	for i, n := range rules.Content {
+		path := fmt.Sprintf("rules[%d]", i)
+		r := p.rule(n, path)
+		if other, dup := names[r.Name]; dup && r.Name != path {
+			p.add(n, path+".name", "duplicate rule name %q (also at %s)", r.Name, other)
+		}
+		names[r.Name] = path
+		sc.Rules = append(sc.Rules, r)
+	}
+	return sc
+}
+
+// resolve follows aliases.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// mapping checks that n is a mapping with only allowed, unrepeated keys,
+// and returns its values by key (nil when n is no mapping).
+func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[string]*yaml.Node {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		p.add(n, path, "want a mapping with keys %s", strings.Join(allowed, ", "))
+		return nil
+	}
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kp := join(path, k.Value)
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			p.add(k, orDocument(path), "keys must be strings")
+		case allowed != nil && !slices.Contains(allowed, k.Value):
+			p.add(k, kp, "unknown key %q (want one of %s)", k.Value, strings.Join(allowed, ", "))
+		case out[k.Value] != nil:
+			p.add(k, kp, "duplicate key %q", k.Value)
+		default:
+			out[k.Value] = v
+		}
+	}
+	return out
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// join adds a key to a path; a key that is not plain is quoted so that a
+// path never holds a space or a newline.
+func join(path, key string) string {
+	if !plainKey.MatchString(key) {
+		return path + "[" + strings.ReplaceAll(strconv.QuoteToASCII(key), " ", `\x20`) + "]"
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (p *parser) scalar(n *yaml.Node, path, want string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.add(n, path, "want %s", want)
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) str(n *yaml.Node, path string) string {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.add(n, path, "want a string")
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) integer(n *yaml.Node, path string, min int) int {
+	v, ok := p.scalar(n, path, "an integer")
+	if !ok {
+		return 0
+	}
+	i, err := strconv.Atoi(v)
+	if err != nil || resolve(n).Tag != "!!int" {
+		p.add(n, path, "want an integer, got %q", v)
+		return 0
+	}
+	if i < min {
+		p.add(n, path, "must be at least %d, got %d", min, i)
+	}
+	return i
+}
+
+func (p *parser) duration(n *yaml.Node, path string) time.Duration {
+	v, ok := p.scalar(n, path, "a duration such as \"2s\"")
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		p.add(n, path, "invalid duration %q (want a Go duration such as \"150ms\" or \"2s\")", v)
+		return 0
+	}
+	if d <= 0 {
+		p.add(n, path, "must be positive, got %q", v)
+	}
+	return d
+}
+
+func (p *parser) rule(n *yaml.Node, path string) Rule {
+	r := Rule{Name: path}
+	f := p.mapping(n, path, "name", "when", "after", "times", "probability", "do", "sequence")
+	if f == nil {
+		return r
+	}
+	if v := f["name"]; v != nil {
+		if r.Name = p.str(v, path+".name"); r.Name == "" {
+			p.add(v, path+".name", "must not be empty")
+			r.Name = path
+		}
+	}
+	if f["when"] == nil {
+		p.add(n, path+".when", "missing: a rule needs when.endpoint")
+	} else {
+		p.when(f["when"], path+".when", &r)
+	}
+	if v := f["after"]; v != nil {
+		r.After = p.integer(v, path+".after", 0)
+	}
+	if v := f["times"]; v != nil {
+		r.Times = p.integer(v, path+".times", 1)
+	}
+	if v := f["probability"]; v != nil {
+		if s, ok := p.scalar(v, path+".probability", "a number"); ok {
+			pr, err := strconv.ParseFloat(s, 64)
+			if tag := resolve(v).Tag; tag != "!!float" && tag != "!!int" || err != nil || pr <= 0 || pr > 1 {
+				p.add(v, path+".probability", "want a number above 0 and at most 1, got %q", s)
+			}
+			r.Probability = pr
+		}
+	}
+	switch do, seq := f["do"], f["sequence"]; {
+	case do != nil && seq != nil:
+		p.add(seq, path+".sequence", "a rule has either do or sequence, not both")
+	case do != nil:
+		r.Steps = []Action{p.action(do, path+".do", r.Endpoints)}
+	case seq != nil:
+		r.Sequence = true
+		s := resolve(seq)
+		if s.Kind != yaml.SequenceNode || len(s.Content) == 0 {
+			p.add(seq, path+".sequence", "want a non-empty list of actions")
+			break
+		}
+		if f["times"] != nil {
+			p.add(f["times"], path+".times", "not with sequence: the sequence's length is its budget")
+		}
+		for i, step := range s.Content {
+			r.Steps = append(r.Steps, p.action(step, fmt.Sprintf("%s.sequence[%d]", path, i), r.Endpoints))
+		}
+	default:
+		p.add(n, path, "missing: a rule needs do or sequence")
+	}
+	return r
+}
+
+func (p *parser) when(n *yaml.Node, path string, r *Rule) {
+	f := p.mapping(n, path, "endpoint", "match")
+	if f == nil {
+		return
+	}
+	ep := f["endpoint"]
+	if ep == nil {
+		p.add(n, path+".endpoint", "missing: name an endpoint id, a list of them, or \"*\"")
+	} else {
+		r.Endpoints = map[string]bool{}
+		var ids []*yaml.Node
+		if e := resolve(ep); e.Kind == yaml.SequenceNode {
+			ids = e.Content
+			if len(ids) == 0 {
+				p.add(ep, path+".endpoint", "want at least one endpoint id")
+			}
+		} else {
+			ids = []*yaml.Node{ep}
+		}
+		for i, id := range ids {
+			ip := path + ".endpoint"
+			if len(ids) > 1 || resolve(ep).Kind == yaml.SequenceNode {
+				ip = fmt.Sprintf("%s[%d]", ip, i)
+			}
+			v, ok := p.scalar(id, ip, "an endpoint id")
+			switch {
+			case !ok:
+			case v == "*" && resolve(ep).Kind == yaml.ScalarNode:
+				r.Endpoints = nil
+			case v == "*":
+				p.add(id, ip, "\"*\" stands alone, not in a list")
+			case !slices.Contains(Endpoints, v):
+				p.add(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(Endpoints, ", "))
+			default:
+				r.Endpoints[v] = true
+			}
+		}
+	}
+	if m := f["match"]; m != nil {
+		entries := p.mapping(m, path+".match")
+		keys := make([]string, 0, len(entries))
+		for k := range entries {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if mt, ok := p.match(entries[k], join(path+".match", k), k); ok {
+				r.Match = append(r.Match, mt)
+			}
+		}
+	}
+}
+
+func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
+	in, name, _ := strings.Cut(key, ".")
+	if (in != inBody && in != inQuery && in != inHeader) || name == "" {
+		p.add(n, path, "invalid match key %q (want body.<field>, query.<name> or header.<name>)", key)
+		return Match{}, false
+	}
+	if in == inHeader && !headerName.MatchString(name) {
+		p.add(n, path, "invalid header name %q", name)
+		return Match{}, false
+	}
+	m := Match{In: in, Key: name}
+	v := resolve(n)
+	if v.Kind == yaml.MappingNode {
+		f := p.mapping(v, path, "regex")
+		if f == nil || f["regex"] == nil {
+			p.add(v, path, "want a value, \"*\", or {regex: ...}")
+			return Match{}, false
+		}
+		re, ok := p.scalar(f["regex"], path+".regex", "a regular expression")
+		if !ok {
+			return Match{}, false
+		}
+		rx, err := regexp.Compile(re)
+		if err != nil {
+			p.add(f["regex"], path+".regex", "invalid regular expression: %v", err)
+			return Match{}, false
+		}
+		m.Regex = rx
+		return m, true
+	}
+	s, ok := p.scalar(v, path, "a value, \"*\", or {regex: ...}")
+	if !ok {
+		return Match{}, false
+	}
+	m.Value, m.Any = s, s == "*"
+	return m, true
+}
+
+// action reads one action; endpoints (nil: all) decide which failures and
+// modifiers it may use.
+func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Action {
+	var a Action
+	f := p.mapping(n, path, "pass", "delay", "error", "status", "body", "headers", "fault", "token_ttl", "set")
+	if f == nil {
+		return a
+	}
+	var primary []string
+	if v := f["pass"]; v != nil {
+		if s, _ := p.scalar(v, path+".pass", "true"); s != "true" {
+			p.add(v, path+".pass", "want true")
+		}
+		a.Pass = true
+		primary = append(primary, "pass")
+	}
+	if v := f["delay"]; v != nil {
+		p.delay(v, path+".delay", &a)
+	}
+	if v := f["error"]; v != nil {
+		if name, ok := p.scalar(v, path+".error", "a failure name"); ok {
+			a.Error = name
+			p.failure(v, path+".error", name, endpoints)
+		}
+		primary = append(primary, "error")
+	}
+	if f["status"] != nil || f["body"] != nil || f["headers"] != nil {
+		a.Status = 200
+		if v := f["status"]; v != nil {
+			a.Status = p.integer(v, path+".status", 100)
+			if a.Status > 599 {
+				p.add(v, path+".status", "must be at most 599, got %d", a.Status)
+			}
+		}
+		if v := f["body"]; v != nil {
+			a.Body = p.str(v, path+".body")
+		}
+		if v := f["headers"]; v != nil {
+			a.Headers = map[string]string{}
+			for k, hv := range p.mapping(v, path+".headers") {
+				hp := join(path+".headers", k)
+				if !headerName.MatchString(k) {
+					p.add(hv, hp, "invalid header name %q", k)
+				}
+				s := p.str(hv, hp)
+				if strings.ContainsAny(s, "\r\n") {
+					p.add(hv, hp, "must not contain CR or LF")
+				}
+				a.Headers[k] = s
+			}
+		}
+		primary = append(primary, "status")
+	}
+	if v := f["fault"]; v != nil {
+		if s, ok := p.scalar(v, path+".fault", "a fault"); ok {
+			if !slices.Contains([]string{FaultReset, FaultEmpty, FaultMalformed, FaultHang}, s) {
+				p.add(v, path+".fault", "unknown fault %q (want reset, empty, malformed or hang)", s)
+			}
+			a.Fault = s
+		}
+		primary = append(primary, "fault")
+	}
+	if len(primary) > 1 {
+		p.add(n, path, "two primary actions in one step: %s (want one of pass, error, status, fault)", strings.Join(primary, " and "))
+	}
+	if v := f["token_ttl"]; v != nil {
+		a.TokenTTL = p.duration(v, path+".token_ttl")
+		p.endpointsCan(v, path+".token_ttl", endpoints, tokenEndpoints, "issue no tokens")
+	}
+	if v := f["set"]; v != nil {
+		entries := p.mapping(v, path+".set")
+		if entries != nil && len(entries) == 0 {
+			p.add(v, path+".set", "must not be empty")
+		}
+		keys := make([]string, 0, len(entries))
+		for k := range entries {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			val, err := nodeJSON(entries[k])
+			if err != nil || slices.Contains(strings.Split(k, "."), "") {
+				p.add(entries[k], join(path+".set", k), "want a field path and a JSON-compatible value")
+				continue
+			}
+			a.Set = append(a.Set, SetField{Path: strings.Split(k, "."), Value: val})
+		}
+		p.endpointsCan(v, path+".set", endpoints, jsonEndpoints, "answer no JSON")
+	}
+	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
+		p.add(n, path, "token_ttl and set change the real answer, so they cannot go with error, status or fault")
+	}
+	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil {
+		p.add(n, path, "empty action: want pass, delay, error, status, fault, token_ttl or set")
+	}
+	return a
+}
+
+func (p *parser) delay(n *yaml.Node, path string, a *Action) {
+	if v := resolve(n); v.Kind == yaml.MappingNode {
+		f := p.mapping(v, path, "min", "max")
+		if f == nil {
+			return
+		}
+		if f["min"] == nil || f["max"] == nil {
+			p.add(v, path, "want both min and max")
+			return
+		}
+		a.Delay, a.DelayMax = p.duration(f["min"], path+".min"), p.duration(f["max"], path+".max")
+		if a.DelayMax < a.Delay {
+			p.add(f["max"], path+".max", "must not be below min")
+		}
+		return
+	}
+	a.Delay = p.duration(n, path)
+}
+
+// failure checks that name is a failure of every endpoint the rule names
+// (of some endpoint, for "*").
+func (p *parser) failure(n *yaml.Node, path, name string, endpoints map[string]bool) {
+	if endpoints == nil {
+		p.add(n, path, "not with endpoint \"*\": failures belong to endpoints, so name them")
+		return
+	}
+	for _, ep := range sortedKeys(endpoints) {
+		if _, ok := p.cat[ep][name]; !ok {
+			p.add(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(sortedKeys(p.cat[ep]), ", "))
+		}
+	}
+}
+
+func (p *parser) endpointsCan(n *yaml.Node, path string, endpoints, can map[string]bool, why string) {
+	if endpoints == nil {
+		p.add(n, path, "not with endpoint \"*\": some endpoints %s", why)
+		return
+	}
+	for _, ep := range sortedKeys(endpoints) {
+		if !can[ep] {
+			p.add(n, path, "not for %s, which %s", ep, why)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// nodeJSON turns a YAML value into JSON, keeping scalars' types.
+func nodeJSON(n *yaml.Node) ([]byte, error) {
+	var v any
+	if err := resolve(n).Decode(&v); err != nil {
+		return nil, err
+	}
+	return mock.EncodeJSON(v)
+}
+
+func orDocument(path string) string {
+	if path == "" {
+		return "(document)"
+	}
+	return path
+}

@@ -1,0 +1,200 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// testCatalogue has a few failures per endpoint, as vendors would give.
+func testCatalogue() Catalogue {
+	cat := Catalogue{}
+	for _, ep := range Endpoints {
+		cat[ep] = map[string]mock.Failure{}
+	}
+	for _, ep := range []string{"isolar.token", "isolar.refresh"} {
+		cat[ep]["hourly_limit"] = mock.Failure{Name: "hourly_limit"}
+	}
+	cat["isolar.token"]["invalid_code"] = mock.Failure{Name: "invalid_code"}
+	cat["oauth.token"]["token_invalid_code"] = mock.Failure{Name: "token_invalid_code"}
+	return cat
+}
+
+func TestParseValid(t *testing.T) {
+	src := `name: flaky
+description: a story
+rules:
+  - name: slow-start
+    when:
+      endpoint: isolar.token
+      match:
+        body.appkey: B968
+        header.x-access-key: "*"
+        query.x: {regex: "^a+$"}
+    times: 2
+    do: {fault: hang}
+  - when: {endpoint: [isolar.token, isolar.refresh]}
+    after: 1
+    probability: 0.5
+    do: {error: hourly_limit, delay: {min: 1s, max: 2s}}
+  - when: {endpoint: isolar.token}
+    sequence:
+      - {status: 503, body: down, headers: {Retry-After: "5"}}
+      - {delay: 2s}
+      - {token_ttl: 30s, set: {result_data.expires_in: 7, result_msg: ok}}
+      - {pass: true}
+  - when: {endpoint: "*"}
+    do: {fault: reset}
+`
+	sc, err := Parse("x.yaml", []byte(src), testCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "flaky" || len(sc.Rules) != 4 {
+		t.Fatalf("got %+v", sc)
+	}
+	r0, r1, r2, r3 := sc.Rules[0], sc.Rules[1], sc.Rules[2], sc.Rules[3]
+	if r0.Name != "slow-start" || r0.Times != 2 || len(r0.Match) != 3 || r0.Steps[0].Fault != FaultHang || !r0.Endpoints["isolar.token"] {
+		t.Errorf("rule 0: got %+v", r0)
+	}
+	if r1.Name != "rules[1]" || r1.After != 1 || r1.Probability != 0.5 || r1.Steps[0].Error != "hourly_limit" || r1.Steps[0].DelayMax.Seconds() != 2 || len(r1.Endpoints) != 2 {
+		t.Errorf("rule 1: got %+v", r1)
+	}
+	if !r2.Sequence || len(r2.Steps) != 4 || r2.Steps[0].Status != 503 || r2.Steps[0].Headers["Retry-After"] != "5" ||
+		r2.Steps[2].TokenTTL.Seconds() != 30 || len(r2.Steps[2].Set) != 2 || string(r2.Steps[2].Set[0].Value) != "7" || !r2.Steps[3].Pass {
+		t.Errorf("rule 2: got %+v", r2)
+	}
+	if r3.Endpoints != nil {
+		t.Errorf("rule 3: got endpoints %v, want all", r3.Endpoints)
+	}
+}
+
+// Every problem is reported at once, each with its line.
+func TestParseProblems(t *testing.T) {
+	src := `name: "bad name!"
+extra: 1
+rules:
+  - when: {endpoint: isolar.nope}
+    do: {error: invalid_code, fault: reset}
+  - when: {endpoint: isolar.refresh}
+    do: {error: invalid_code}
+  - when: {endpoint: solarman.info}
+    do: {token_ttl: 30s}
+  - when: {endpoint: isolar.token, match: {cookie.x: 1, body.y: {regex: "("}}}
+    times: 0
+    after: -1
+    probability: 2
+    do: {delay: soon}
+  - when: {endpoint: isolar.token}
+    times: 2
+    sequence: [{pass: true}]
+  - when: {endpoint: isolar.token}
+    do: {error: invalid_code, token_ttl: 1s}
+  - do: {}
+  - when: {endpoint: isolar.authorize}
+    do: {set: {a: 1}, fault: boom, status: 700}
+`
+	_, err := Parse("bad.yaml", []byte(src), testCatalogue())
+	if err == nil {
+		t.Fatal("got no error")
+	}
+	got := err.(*Errors).Problems
+	want := []string{
+		`bad.yaml:1: name: invalid name "bad name!": want 1 to 64 of [A-Za-z0-9._-]`,
+		`bad.yaml:2: extra: unknown key "extra" (want one of name, description, rules)`,
+		`bad.yaml:4: rules[0].when.endpoint: unknown endpoint "isolar.nope"`,
+		`bad.yaml:5: rules[0].do: two primary actions in one step: error and fault`,
+		`bad.yaml:7: rules[1].do.error: unknown failure "invalid_code" for isolar.refresh (want one of hourly_limit)`,
+		`bad.yaml:9: rules[2].do.token_ttl: not for solarman.info, which issue no tokens`,
+		`bad.yaml:10: rules[3].when.match.body.y.regex: invalid regular expression`,
+		`bad.yaml:10: rules[3].when.match.cookie.x: invalid match key "cookie.x"`,
+		`bad.yaml:11: rules[3].times: must be at least 1, got 0`,
+		`bad.yaml:12: rules[3].after: must be at least 0, got -1`,
+		`bad.yaml:13: rules[3].probability: want a number above 0 and at most 1, got "2"`,
+		`bad.yaml:14: rules[3].do.delay: invalid duration "soon"`,
+		`bad.yaml:16: rules[4].times: not with sequence`,
+		`bad.yaml:19: rules[5].do: token_ttl and set change the real answer, so they cannot go with error, status or fault`,
+		`bad.yaml:20: rules[6].when: missing: a rule needs when.endpoint`,
+		`bad.yaml:20: rules[6].do: empty action`,
+		`bad.yaml:22: rules[7].do.status: must be at most 599, got 700`,
+		`bad.yaml:22: rules[7].do.fault: unknown fault "boom"`,
+		`bad.yaml:22: rules[7].do: two primary actions in one step: status and fault`,
+		`bad.yaml:22: rules[7].do.set: not for isolar.authorize, which answer no JSON`,
+		`bad.yaml:22: rules[7].do: token_ttl and set change the real answer`,
+	}
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			if strings.HasPrefix(g, w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("missing problem %q", w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
+
+func TestParseDocumentProblems(t *testing.T) {
+	for name, c := range map[string]struct{ src, want string }{
+		"empty":      {"", "f.yaml:1: (document): empty file"},
+		"syntax":     {"rules: [\n  - when: {", "f.yaml:"},
+		"not a map":  {"- 1\n- 2\n", "f.yaml:1: (document): want a mapping"},
+		"no rules":   {"name: x\n", "f.yaml:1: rules: missing"},
+		"empty list": {"rules: []\n", "f.yaml:1: rules: want a non-empty list"},
+		"two docs":   {"rules: [{when: {endpoint: '*'}, do: {pass: true}}]\n---\nx: 1\n", "f.yaml:2: (document): only one YAML document"},
+	} {
+		_, err := Parse("f.yaml", []byte(c.src), testCatalogue())
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestIsScenario(t *testing.T) {
+	if !IsScenario([]byte("rules: []\n")) || IsScenario([]byte("isolar: {}\n")) || IsScenario([]byte("::")) {
+		t.Error("IsScenario tells scenarios from fixtures wrongly")
+	}
+}
+
+func TestParseStrictValues(t *testing.T) {
+	src := `rules:
+  - name: a
+    when: {endpoint: "*"}
+    do: {error: hourly_limit}
+  - name: a
+    when: {endpoint: [isolar.token, "*"]}
+    probability: "0.5"
+    do: {status: 503, headers: {Retry-After: 5, "Bad Name": x}}
+  - name: ""
+    when: {endpoint: isolar.token, match: {"header.X Y": "*"}}
+    do: {set: {}}
+  - when: {endpoint: isolar.token}
+    do: {set: {a..b: 1}}
+`
+	_, err := Parse("s.yaml", []byte(src), testCatalogue())
+	if err == nil {
+		t.Fatal("got no error")
+	}
+	got := err.Error()
+	for _, want := range []string{
+		`s.yaml:4: rules[0].do.error: not with endpoint "*"`,
+		`s.yaml:5: rules[1].name: duplicate rule name "a" (also at rules[0])`,
+		`s.yaml:6: rules[1].when.endpoint[1]: "*" stands alone, not in a list`,
+		`s.yaml:7: rules[1].probability: want a number above 0 and at most 1, got "0.5"`,
+		`s.yaml:8: rules[1].do.headers.Retry-After: want a string`,
+		`s.yaml:8: rules[1].do.headers["Bad\x20Name"]: invalid header name "Bad Name"`,
+		`s.yaml:9: rules[2].name: must not be empty`,
+		`s.yaml:10: rules[2].when.match["header.X\x20Y"]: invalid header name "X Y"`,
+		`s.yaml:11: rules[2].do.set: must not be empty`,
+		`s.yaml:13: rules[3].do.set.a..b: want a field path`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+}

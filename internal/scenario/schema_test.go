@@ -1,0 +1,153 @@
+package scenario_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/isolar"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/scenario"
+	"github.com/tokenmock/tokenmock/internal/solarman"
+)
+
+const schemaFile = "../../schema/scenario.schema.json"
+
+func realCatalogue(t *testing.T) scenario.Catalogue {
+	t.Helper()
+	fx, err := fixture.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := solarman.New(fx.Solarman, mock.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scenario.NewCatalogue([]mock.Vendor{isolar.New(fx.Isolar, mock.Deps{}), sm, oauth.New(fx.OAuth, mock.Deps{})})
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+// yamlToJSON reads YAML as the JSON value an editor's schema check sees.
+func yamlToJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// Every example (the library, and the complete scenarios of
+// docs/scenarios.md) passes both the JSON Schema and the loader.
+func TestExamplesPassSchemaAndLoader(t *testing.T) {
+	sch := compileSchema(t)
+	cat := realCatalogue(t)
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	if len(files) < 15 {
+		t.Fatalf("got %d library files, want the library", len(files))
+	}
+	examples := map[string][]byte{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("# yaml-language-server: $schema=../schema/scenario.schema.json\n")) {
+			t.Errorf("%s does not reference the schema on its first line", f)
+		}
+		examples[f] = b
+	}
+	doc, err := os.ReadFile("../../docs/scenarios.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range yamlBlock.FindAllSubmatch(doc, -1) {
+		if scenario.IsScenario(m[1]) {
+			examples[filepath.Join("docs/scenarios.md", "example", string(rune('a'+i)))] = m[1]
+		}
+	}
+	if len(examples) == len(files) {
+		t.Errorf("found no complete scenario among the examples of docs/scenarios.md")
+	}
+	for name, b := range examples {
+		if err := sch.Validate(yamlToJSON(t, b)); err != nil {
+			t.Errorf("%s: schema: %v", name, err)
+		}
+		if _, err := scenario.Parse(name, b, cat); err != nil {
+			t.Errorf("%s: loader: %v", name, err)
+		}
+	}
+}
+
+// The schema's failure names are the catalogues' (edit both together).
+func TestSchemaKnowsTheCatalogue(t *testing.T) {
+	raw, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs struct {
+			FailuresOf map[string]struct{ Enum []string } `json:"failuresOf"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	for ep, names := range realCatalogue(t) {
+		var want []string
+		for n := range names {
+			want = append(want, n)
+		}
+		got := slices.Clone(s.Defs.FailuresOf[ep].Enum)
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: schema lists %v, catalogue has %v", ep, got, want)
+		}
+	}
+}
+
+// The schema refuses what the loader refuses, for the common mistakes.
+func TestSchemaRefusesMistakes(t *testing.T) {
+	sch := compileSchema(t)
+	for name, src := range map[string]string{
+		"unknown key":      "rules: [{when: {endpoint: isolar.token}, do: {pass: true}, extra: 1}]",
+		"unknown endpoint": "rules: [{when: {endpoint: isolar.nope}, do: {pass: true}}]",
+		"unknown failure":  "rules: [{when: {endpoint: isolar.token}, do: {error: nope}}]",
+		"two primaries":    "rules: [{when: {endpoint: isolar.token}, do: {pass: true, fault: reset}}]",
+		"bad duration":     "rules: [{when: {endpoint: isolar.token}, do: {delay: soon}}]",
+		"no rules":         "name: x",
+	} {
+		if err := sch.Validate(yamlToJSON(t, []byte(src))); err == nil {
+			t.Errorf("%s: the schema accepts it", name)
+		}
+	}
+}
