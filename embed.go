@@ -1,4 +1,5 @@
-// Package tokenmock ships the default fixtures inside the binary.
+// Package tokenmock ships the default fixtures and the scenario library
+// inside the binary.
 package tokenmock
 
 import "embed"
@@ -7,3 +8,8 @@ import "embed"
 //
 //go:embed fixtures
 var Defaults embed.FS
+
+// Scenarios holds the scenario library, scenarios/*.yaml.
+//
+//go:embed scenarios
+var Scenarios embed.FS

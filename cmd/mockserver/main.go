@@ -70,7 +70,7 @@ const usage = `mockserver: a mock of the token endpoints of iSolarCloud, SOLARMA
 
 Usage:
   mockserver [serve] [flags]        serve (the default command)
-  mockserver validate FILE|DIR...   check fixture files; exit 1 with file:line: path: message lines
+  mockserver validate FILE|DIR...   check fixture or scenario files; exit 1 with file:line: path: message lines
   mockserver healthcheck [--url U]  exit 0 when /_mock/health answers 200
   mockserver version                print the version
 

@@ -11,17 +11,13 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
-	"github.com/tokenmock/tokenmock/internal/ids"
-	"github.com/tokenmock/tokenmock/internal/isolar"
 	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/oauth"
-	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
-	"github.com/tokenmock/tokenmock/internal/solarman"
+	"github.com/tokenmock/tokenmock/internal/scenario"
 )
 
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
@@ -47,23 +43,31 @@ const (
 
 type serveConfig struct {
 	addr, addrFile, fixtures, adminToken, logFormat, logLevel string
+	scenarios, scenario, seed                                 string
+	watch                                                     bool
 }
 
 // flagSpec is one flag with its environment variable, so that --help, the
-// README table and the parsing come from one list.
+// README table and the parsing come from one list. A flag with boolDst is
+// a switch.
 type flagSpec struct {
 	name, env, def, help string
 	dst                  *string
+	boolDst              *bool
 }
 
 func serveFlags(c *serveConfig) []flagSpec {
 	return []flagSpec{
-		{"addr", "MOCKSERVER_ADDR", ":8080", "listen address", &c.addr},
-		{"addr-file", "MOCKSERVER_ADDR_FILE", "", "write the bound address to this file once listening (for :0)", &c.addrFile},
-		{"fixtures", "MOCKSERVER_FIXTURES", "", "a fixture YAML file or folder; replaces the embedded defaults", &c.fixtures},
-		{"admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /_mock/* (health aside) needs Authorization: Bearer <token>", &c.adminToken},
-		{"log-format", "MOCKSERVER_LOG_FORMAT", "text", "log format: text or json", &c.logFormat},
-		{"log-level", "MOCKSERVER_LOG_LEVEL", "info", "log level: debug, info, warn or error", &c.logLevel},
+		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "listen address", dst: &c.addr},
+		{name: "addr-file", env: "MOCKSERVER_ADDR_FILE", def: "", help: "write the bound address to this file once listening (for :0)", dst: &c.addrFile},
+		{name: "fixtures", env: "MOCKSERVER_FIXTURES", def: "", help: "a fixture YAML file or folder; replaces the embedded defaults", dst: &c.fixtures},
+		{name: "admin-token", env: "MOCKSERVER_ADMIN_TOKEN", def: "", help: "when set, /_mock/* (health aside) needs Authorization: Bearer <token>", dst: &c.adminToken},
+		{name: "log-format", env: "MOCKSERVER_LOG_FORMAT", def: "text", help: "log format: text or json", dst: &c.logFormat},
+		{name: "log-level", env: "MOCKSERVER_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error", dst: &c.logLevel},
+		{name: "scenarios", env: "MOCKSERVER_SCENARIOS", def: "", help: "a scenario YAML file or folder, loaded in addition to the embedded library", dst: &c.scenarios},
+		{name: "scenario", env: "MOCKSERVER_SCENARIO", def: "", help: "the scenario active at start in every session", dst: &c.scenario},
+		{name: "watch", env: "MOCKSERVER_WATCH", help: "reload changed scenario and fixture files; a broken file keeps the old version", boolDst: &c.watch},
+		{name: "seed", env: "MOCKSERVER_SEED", def: "", help: "seed for probabilistic rules (default random)", dst: &c.seed},
 	}
 }
 
@@ -75,6 +79,14 @@ func parseFlags(name string, specs []flagSpec, args []string, getenv func(string
 		def := s.def
 		if v := getenv(s.env); v != "" {
 			def = v
+		}
+		if s.boolDst != nil {
+			on, err := strconv.ParseBool(def)
+			if def != "" && err != nil {
+				return nil, usageErr("$%s: want true or false, got %q", s.env, def)
+			}
+			fs.BoolVar(s.boolDst, s.name, on, s.help+" ($"+s.env+")")
+			continue
 		}
 		fs.StringVar(s.dst, s.name, def, s.help+" ($"+s.env+")")
 	}
@@ -125,12 +137,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	fx, err := loadFixtures(c.fixtures)
+	seed, err := parseSeed(c.seed)
 	if err != nil {
-		return fmt.Errorf("fixtures:\n%w", err)
+		return err
 	}
-	handler, err := newHandler(fx, c.adminToken, log, time.Now, ids.New(nil))
-	if err != nil {
+	a := &app{cfg: c, log: log, seed: seed}
+	if err := a.load(); err != nil {
 		return err
 	}
 
@@ -146,16 +158,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           a,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	log.Info("listening", "addr", addr, "version", version())
+	log.Info("listening", "addr", addr, "version", version(), "seed", seed)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if c.watch {
+		go a.watch(ctx, watchInterval)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -171,30 +186,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// newHandler wires every vendor to one server.
-func newHandler(fx *fixture.Fixtures, adminToken string, log *slog.Logger, wall func() time.Time, gen *ids.Generator) (http.Handler, error) {
-	sessions := session.NewRegistry(wall)
-	deps := mock.Deps{Now: session.Clock{Wall: wall}.Now, IDs: gen, Log: log}
-	sm, err := solarman.New(fx.Solarman, deps)
-	if err != nil {
-		return nil, err
-	}
-	return server.New(server.Config{
-		Vendors:    []mock.Vendor{isolar.New(fx.Isolar, deps), sm, oauth.New(fx.OAuth, deps)},
-		Sessions:   sessions,
-		Log:        log,
-		AdminToken: adminToken,
-		Version:    version(),
-	}), nil
-}
-
 func validate(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErr("validate needs at least one fixture file or folder")
+		return usageErr("validate needs at least one fixture or scenario file or folder")
 	}
+	fx, err := fixture.Default()
+	if err != nil {
+		return err
+	}
+	vendors, err := newVendors(fx, mock.Deps{})
+	if err != nil {
+		return err
+	}
+	cat := scenario.NewCatalogue(vendors)
 	failed := false
 	for _, path := range args {
-		if _, err := fixture.LoadOS(path); err != nil {
+		if err := checkFile(path, cat); err != nil {
 			failed = true
 			fmt.Fprintln(stdout, strings.TrimRight(err.Error(), "\n"))
 			continue
@@ -210,8 +217,8 @@ func validate(args []string, stdout, stderr io.Writer) error {
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	var addr, url string
 	specs := []flagSpec{
-		{"addr", "MOCKSERVER_ADDR", ":8080", "the server's listen address", &addr},
-		{"url", "MOCKSERVER_HEALTH_URL", "", "the base URL to check (default from --addr)", &url},
+		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "the server's listen address", dst: &addr},
+		{name: "url", env: "MOCKSERVER_HEALTH_URL", def: "", help: "the base URL to check (default from --addr)", dst: &url},
 	}
 	if _, err := parseFlags("healthcheck", specs, args, getenv, stderr); err != nil {
 		return err

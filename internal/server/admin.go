@@ -24,6 +24,9 @@ func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.POST("/clock", s.setClock)
 	g.POST("/codes", s.mintCode)
 	g.POST("/introspect", s.introspect)
+	g.GET("/scenarios", s.listScenarios)
+	g.PUT("/scenario", s.putScenario)
+	g.DELETE("/scenario", s.deleteScenario)
 	for _, v := range s.cfg.Vendors {
 		if am, ok := v.(mock.AdminMounter); ok {
 			am.MountAdmin(g)
@@ -181,10 +184,16 @@ func (s *Server) reset(c *gin.Context) {
 	switch c.Query("all") {
 	case "", "false":
 		sess.SetOffset(0)
+		if s.cfg.Scenarios != nil {
+			s.cfg.Scenarios.Reset(sess.ID)
+		}
 	case "true":
 		s.cfg.Sessions.Drop()
 		for _, v := range s.cfg.Vendors {
 			v.Reset()
+		}
+		if s.cfg.Scenarios != nil {
+			s.cfg.Scenarios.ResetAll()
 		}
 		s.journal.Clear()
 		fresh, err := s.cfg.Sessions.Get(sess.Name)

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/scenario"
 	"github.com/tokenmock/tokenmock/internal/session"
 )
 
@@ -27,6 +28,7 @@ type Config struct {
 	AdminToken string
 	Version    string
 	Now        func(*session.Session) time.Time // a session's mock time
+	Scenarios  *scenario.Engine                 // nil: no scenarios at all
 }
 
 // Server is an http.Handler serving every vendor and the admin API.
@@ -51,6 +53,9 @@ func New(cfg Config) *Server {
 		cfg.Now = func(s *session.Session) time.Time { return wall().Add(s.Offset()) }
 	}
 	s := &Server{cfg: cfg, journal: NewJournal(JournalSize)}
+	if cfg.Scenarios != nil {
+		cfg.Sessions.OnDrop = cfg.Scenarios.Forget
+	}
 	e := gin.New()
 	// The vendors' servers do not redirect near-miss paths; neither do we.
 	e.RedirectTrailingSlash = false
@@ -110,6 +115,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &mock.Request{Session: sess, Prefix: prefix, Body: body}
+	if e := s.cfg.Scenarios; e != nil {
+		req.Hook = e.Hook
+		if name := r.Header.Get("X-Mock-Scenario"); name != "" {
+			if err := e.ActivateByName(sess.ID, name); err != nil {
+				writeAdminError(w, mock.BadRequest(err.Error()))
+				return
+			}
+		}
+	}
 	r = r.WithContext(mock.WithRequest(r.Context(), req))
 	rec := &recorder{ResponseWriter: w}
 	s.engine.ServeHTTP(rec, r)

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/scenario"
+)
+
+// watchInterval is how often --watch looks at the files.
+const watchInterval = 500 * time.Millisecond
+
+// stamp is what tells a changed file: its modification time and size.
+type stamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampsOf(files []string) map[string]stamp {
+	out := map[string]stamp{}
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			out[f] = stamp{info.ModTime(), info.Size()}
+		}
+	}
+	return out
+}
+
+// fixtureFiles lists the fixture files --fixtures names (none: embedded).
+func (a *app) fixtureFiles() []string {
+	if a.cfg.fixtures == "" {
+		return nil
+	}
+	files, _ := scenario.OSFiles(a.cfg.fixtures) // the same *.yaml listing
+	return files
+}
+
+func (a *app) scenarioFiles() []string {
+	if a.cfg.scenarios == "" {
+		return nil
+	}
+	files, _ := scenario.OSFiles(a.cfg.scenarios)
+	return files
+}
+
+// watch polls the files until ctx ends. A changed scenario file replaces its
+// scenario in the library; changed fixtures rebuild the whole server
+// (sessions, codes and tokens start afresh). A broken file changes nothing
+// and its problems are logged with their lines.
+func (a *app) watch(ctx context.Context, every time.Duration) {
+	scen, fix := stampsOf(a.scenarioFiles()), stampsOf(a.fixtureFiles())
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		nowFix := stampsOf(a.fixtureFiles())
+		if changed(fix, nowFix) {
+			fix = nowFix
+			if _, err := fixture.LoadOS(a.cfg.fixtures); err != nil {
+				a.log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
+			} else if err := a.load(); err != nil {
+				a.log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
+			} else {
+				a.log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.fixtures)
+				scen = stampsOf(a.scenarioFiles())
+				continue
+			}
+		}
+		nowScen := stampsOf(a.scenarioFiles())
+		for f, st := range nowScen {
+			if old, ok := scen[f]; ok && old == st {
+				continue
+			}
+			a.mu.Lock()
+			engine := a.engine
+			a.mu.Unlock()
+			sc, err := scenario.ParseOSFile(f, engine.Catalogue())
+			if err != nil {
+				a.log.Error("scenario file not reloaded; the old version stays", "file", f, "problems", err.Error())
+				continue
+			}
+			engine.Add(sc)
+			a.log.Info("scenario reloaded", "file", f, "scenario", sc.Name)
+		}
+		scen = nowScen
+	}
+}
+
+func changed(old, now map[string]stamp) bool {
+	if len(old) != len(now) {
+		return true
+	}
+	for f, st := range now {
+		if old[f] != st {
+			return true
+		}
+	}
+	return false
+}
