@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,9 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokenmock/tokenmock/internal/fixture"
-	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/scenario"
+	iapp "github.com/tokenmock/tokenmock/internal/app"
 )
 
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
@@ -43,7 +42,7 @@ const (
 
 type serveConfig struct {
 	addr, addrFile, fixtures, adminToken, logFormat, logLevel string
-	scenarios, scenario, seed                                 string
+	scenarios, scenario, seed, tlsCert, tlsKey                string
 	watch                                                     bool
 }
 
@@ -68,6 +67,8 @@ func serveFlags(c *serveConfig) []flagSpec {
 		{name: "scenario", env: "MOCKSERVER_SCENARIO", def: "", help: "the scenario active at start in every session", dst: &c.scenario},
 		{name: "watch", env: "MOCKSERVER_WATCH", help: "reload changed scenario and fixture files; a broken file keeps the old version", boolDst: &c.watch},
 		{name: "seed", env: "MOCKSERVER_SEED", def: "", help: "seed for probabilistic rules (default random)", dst: &c.seed},
+		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", def: "", help: "serve HTTPS with this PEM certificate (chain)", dst: &c.tlsCert},
+		{name: "tls-key", env: "MOCKSERVER_TLS_KEY", def: "", help: "the PEM private key of --tls-cert", dst: &c.tlsKey},
 	}
 }
 
@@ -117,13 +118,6 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	return nil, usageErr("--log-format: want text or json, got %q", format)
 }
 
-func loadFixtures(path string) (*fixture.Fixtures, error) {
-	if path == "" {
-		return fixture.Default()
-	}
-	return fixture.LoadOS(path)
-}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var c serveConfig
 	fs, err := parseFlags("serve", serveFlags(&c), args, getenv, stderr)
@@ -136,6 +130,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log, err := newLogger(c.logFormat, c.logLevel, stderr)
 	if err != nil {
 		return err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	var tlsConfig *tls.Config
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	seed, err := parseSeed(c.seed)
 	if err != nil {
@@ -159,17 +164,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler:           a,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	log.Info("listening", "addr", addr, "version", version(), "seed", seed)
+	log.Info("listening", "addr", addr, "tls", tlsConfig != nil, "version", version(), "seed", seed)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	if c.watch {
-		go a.watch(ctx, watchInterval)
+		go a.watch(ctx, iapp.WatchInterval)
 	}
 	select {
 	case err := <-errc:
@@ -190,18 +202,13 @@ func validate(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageErr("validate needs at least one fixture or scenario file or folder")
 	}
-	fx, err := fixture.Default()
+	cat, err := iapp.Catalogue()
 	if err != nil {
 		return err
 	}
-	vendors, err := newVendors(fx, mock.Deps{})
-	if err != nil {
-		return err
-	}
-	cat := scenario.NewCatalogue(vendors)
 	failed := false
 	for _, path := range args {
-		if err := checkFile(path, cat); err != nil {
+		if err := iapp.CheckFile(path, cat); err != nil {
 			failed = true
 			fmt.Fprintln(stdout, strings.TrimRight(err.Error(), "\n"))
 			continue
@@ -215,8 +222,9 @@ func validate(args []string, stdout, stderr io.Writer) error {
 }
 
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	var addr, url string
+	var addr, url, tlsCert string
 	specs := []flagSpec{
+		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", help: "the server's certificate: probe over HTTPS", dst: &tlsCert},
 		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "the server's listen address", dst: &addr},
 		{name: "url", env: "MOCKSERVER_HEALTH_URL", def: "", help: "the base URL to check (default from --addr)", dst: &url},
 	}
@@ -231,7 +239,11 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
 		}
-		url = "http://" + net.JoinHostPort(host, port)
+		scheme := "http://"
+		if tlsCert != "" {
+			scheme = "https://"
+		}
+		url = scheme + net.JoinHostPort(host, port)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -239,7 +251,10 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return usageErr("--url: %v", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// The probe asks its own server whether it is alive; the certificate is
+	// made for the clients' host names, not for 127.0.0.1.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"github.com/tokenmock/tokenmock/internal/scenario"
 )
 
-// watchInterval is how often --watch looks at the files.
-const watchInterval = 500 * time.Millisecond
+// WatchInterval is how often --watch looks at the files.
+const WatchInterval = 500 * time.Millisecond
 
 // stamp is what tells a changed file: its modification time and size.
 type stamp struct {
@@ -29,19 +29,19 @@ func stampsOf(files []string) map[string]stamp {
 }
 
 // fixtureFiles lists the fixture files --fixtures names (none: embedded).
-func (a *app) fixtureFiles() []string {
-	if a.cfg.fixtures == "" {
+func (a *App) fixtureFiles() []string {
+	if a.cfg.Fixtures == "" {
 		return nil
 	}
-	files, _ := scenario.OSFiles(a.cfg.fixtures) // the same *.yaml listing
+	files, _ := scenario.OSFiles(a.cfg.Fixtures) // the same *.yaml listing
 	return files
 }
 
-func (a *app) scenarioFiles() []string {
-	if a.cfg.scenarios == "" {
+func (a *App) scenarioFiles() []string {
+	if a.cfg.Scenarios == "" {
 		return nil
 	}
-	files, _ := scenario.OSFiles(a.cfg.scenarios)
+	files, _ := scenario.OSFiles(a.cfg.Scenarios)
 	return files
 }
 
@@ -49,7 +49,7 @@ func (a *app) scenarioFiles() []string {
 // scenario in the library; changed fixtures rebuild the whole server
 // (sessions, codes and tokens start afresh). A broken file changes nothing
 // and its problems are logged with their lines.
-func (a *app) watch(ctx context.Context, every time.Duration) {
+func (a *App) watch(ctx context.Context, every time.Duration) {
 	scen, fix := stampsOf(a.scenarioFiles()), stampsOf(a.fixtureFiles())
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -62,12 +62,12 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 		nowFix := stampsOf(a.fixtureFiles())
 		if changed(fix, nowFix) {
 			fix = nowFix
-			if _, err := fixture.LoadOS(a.cfg.fixtures); err != nil {
-				a.log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
-			} else if err := a.load(); err != nil {
-				a.log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
+			if _, err := fixture.LoadOS(a.cfg.Fixtures); err != nil {
+				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
+			} else if err := a.Load(); err != nil {
+				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
 			} else {
-				a.log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.fixtures)
+				a.cfg.Log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.Fixtures)
 				scen = stampsOf(a.scenarioFiles())
 				continue
 			}
@@ -82,11 +82,11 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 			a.mu.Unlock()
 			sc, err := scenario.ParseOSFile(f, engine.Catalogue())
 			if err != nil {
-				a.log.Error("scenario file not reloaded; the old version stays", "file", f, "problems", err.Error())
+				a.cfg.Log.Error("scenario file not reloaded; the old version stays", "file", f, "problems", err.Error())
 				continue
 			}
 			engine.Add(sc)
-			a.log.Info("scenario reloaded", "file", f, "scenario", sc.Name)
+			a.cfg.Log.Info("scenario reloaded", "file", f, "scenario", sc.Name)
 		}
 		scen = nowScen
 	}

@@ -1,0 +1,180 @@
+// Package app assembles the whole mock from fixtures and scenario files:
+// every vendor, the scenario engine and the server. The command and the
+// public mocktest package both run it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tokenmock/tokenmock"
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/ids"
+	"github.com/tokenmock/tokenmock/internal/isolar"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/scenario"
+	"github.com/tokenmock/tokenmock/internal/server"
+	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/solarman"
+)
+
+// Config is what the mock is built from; zero values are the defaults.
+type Config struct {
+	Fixtures   string // a fixture file or folder; "": the embedded defaults
+	Scenarios  string // a scenario file or folder, added to the library
+	Scenario   string // active at start in every session
+	AdminToken string
+	Seed       uint64
+	Version    string
+	Log        *slog.Logger
+	Wall       func() time.Time // nil: time.Now
+	IDs        *ids.Generator   // nil: crypto/rand
+}
+
+// ErrUnknownScenario is returned by Load for an unknown Config.Scenario.
+var ErrUnknownScenario = errors.New("unknown scenario")
+
+// App is the running mock: an http.Handler that a reload replaces whole.
+type App struct {
+	cfg     Config
+	handler atomic.Pointer[http.Handler]
+	mu      sync.Mutex // guards engine
+	engine  *scenario.Engine
+}
+
+// New builds the mock; on any problem it says why, with every problem.
+func New(cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Wall == nil {
+		cfg.Wall = time.Now
+	}
+	a := &App{cfg: cfg}
+	if err := a.Load(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*a.handler.Load()).ServeHTTP(w, r) }
+
+// Vendors builds every vendor of one fixture set.
+func Vendors(fx *fixture.Fixtures, deps mock.Deps) ([]mock.Vendor, error) {
+	sm, err := solarman.New(fx.Solarman, deps)
+	if err != nil {
+		return nil, err
+	}
+	return []mock.Vendor{isolar.New(fx.Isolar, deps), sm, oauth.New(fx.OAuth, deps)}, nil
+}
+
+// Catalogue is every vendor's failures, for validating scenario files.
+func Catalogue() (scenario.Catalogue, error) {
+	fx, err := fixture.Default()
+	if err != nil {
+		return nil, err
+	}
+	vendors, err := Vendors(fx, mock.Deps{})
+	if err != nil {
+		return nil, err
+	}
+	return scenario.NewCatalogue(vendors), nil
+}
+
+func loadFixtures(path string) (*fixture.Fixtures, error) {
+	if path == "" {
+		return fixture.Default()
+	}
+	return fixture.LoadOS(path)
+}
+
+// Load (re)builds everything from the fixtures and scenario files: sessions,
+// codes and tokens start afresh. On any problem nothing changes.
+func (a *App) Load() error {
+	fx, err := loadFixtures(a.cfg.Fixtures)
+	if err != nil {
+		return fmt.Errorf("fixtures:\n%w", err)
+	}
+	sessions := session.NewRegistry(a.cfg.Wall)
+	deps := mock.Deps{Now: session.Clock{Wall: a.cfg.Wall}.Now, IDs: a.cfg.IDs, Log: a.cfg.Log}
+	vendors, err := Vendors(fx, deps)
+	if err != nil {
+		return err
+	}
+	engine := scenario.NewEngine(scenario.NewCatalogue(vendors), a.cfg.Seed)
+	library, err := scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
+	if err != nil {
+		return fmt.Errorf("embedded scenarios:\n%w", err)
+	}
+	engine.Add(library...)
+	if a.cfg.Scenarios != "" {
+		files, err := scenario.OSFiles(a.cfg.Scenarios)
+		if err != nil {
+			return fmt.Errorf("scenarios: %w", err)
+		}
+		var problems []string
+		for _, f := range files {
+			sc, err := scenario.ParseOSFile(f, engine.Catalogue())
+			if err != nil {
+				problems = append(problems, err.(*scenario.Errors).Problems...)
+				continue
+			}
+			engine.Add(sc)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("scenarios:\n%w", &scenario.Errors{Problems: problems})
+		}
+	}
+	if err := engine.SetDefault(a.cfg.Scenario); err != nil {
+		return fmt.Errorf("%w %q", ErrUnknownScenario, a.cfg.Scenario)
+	}
+	var h http.Handler = server.New(server.Config{
+		Vendors: vendors, Sessions: sessions, Log: a.cfg.Log, AdminToken: a.cfg.AdminToken,
+		Version: a.cfg.Version, Scenarios: engine,
+	})
+	a.mu.Lock()
+	a.engine = engine
+	a.mu.Unlock()
+	a.handler.Store(&h)
+	return nil
+}
+
+// CheckFile validates one fixture or scenario file or folder; a folder
+// whose files all have top-level rules is a scenario folder.
+func CheckFile(path string, cat scenario.Catalogue) error {
+	files, err := scenario.OSFiles(path)
+	if err != nil {
+		return err
+	}
+	scenarios := len(files) > 0
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err != nil || !scenario.IsScenario(data) {
+			scenarios = false
+		}
+	}
+	if !scenarios {
+		_, err := fixture.LoadOS(path)
+		return err
+	}
+	var problems []string
+	for _, f := range files {
+		if _, err := scenario.ParseOSFile(f, cat); err != nil {
+			problems = append(problems, err.(*scenario.Errors).Problems...)
+		}
+	}
+	if len(problems) > 0 {
+		return &scenario.Errors{Problems: problems}
+	}
+	return nil
+}
+
+// Watch reloads changed files until ctx ends (see watch.go).
+func (a *App) Watch(ctx context.Context, every time.Duration) { a.watch(ctx, every) }
