@@ -1,0 +1,82 @@
+package mocktest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tokenmock/tokenmock/mocktest"
+)
+
+// isolarExchange is what an iSolarCloud client does with a code.
+func isolarExchange(baseURL, code string) (resultCode string, expiresIn int) {
+	body := `{"appkey":"B968E49385CBD8C74587A374E7B1D21A","grant_type":"authorization_code","code":"` + code + `","redirect_uri":"https://web3.isolarcloud.com.cn"}`
+	req, _ := http.NewRequest("POST", baseURL+"/openapi/apiManage/token", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ResultCode string `json:"result_code"`
+		ExpiresIn  int    `json:"expires_in"`
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.ResultCode, out.ExpiresIn
+}
+
+// A code minted through the admin API works once, like a real one.
+func Example() {
+	mock, err := mocktest.New()
+	if err != nil {
+		panic(err)
+	}
+	defer mock.Close()
+	s := mock.Session("example")
+	code := s.MintCode(mocktest.CodeRequest{Vendor: "isolar", AppKey: "B968E49385CBD8C74587A374E7B1D21A"})
+	fmt.Println(isolarExchange(s.URL, code))
+	fmt.Println(isolarExchange(s.URL, code))
+	// Output:
+	// 1 172799
+	// 2 0
+}
+
+// A scenario from the library makes the gateway refuse the first calls.
+func ExampleSession_UseScenario() {
+	mock, _ := mocktest.New()
+	defer mock.Close()
+	s := mock.Session("rate-limited")
+	s.UseScenario("isolar-gateway-rate-limited")
+	code, _ := isolarExchange(s.URL, "rFrnww")
+	fmt.Println(code)
+	fmt.Println(s.Requests("isolar.token")[0].Rule)
+	// Output:
+	// E999
+	// isolar-gateway-rate-limited/hourly-limit
+}
+
+// The session's clock decides expiry: no need to wait two days.
+func ExampleSession_AdvanceClock() {
+	mock, _ := mocktest.New()
+	defer mock.Close()
+	s := mock.Session("clock")
+	body := `{"appkey":"B968E49385CBD8C74587A374E7B1D21A","grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`
+	req, _ := http.NewRequest("POST", s.URL+"/openapi/apiManage/token", strings.NewReader(body))
+	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	resp, _ := http.DefaultClient.Do(req)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	fmt.Println(s.Introspect(tok.AccessToken).Active)
+	s.AdvanceClock(48 * time.Hour)
+	fmt.Println(s.Introspect(tok.AccessToken).Active)
+	// Output:
+	// true
+	// false
+}
