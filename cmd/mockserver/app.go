@@ -26,9 +26,17 @@ func (a *app) load() error {
 	if a.inner != nil {
 		return a.inner.Load()
 	}
+	storeCap := 0
+	if a.cfg.storeCap != "" {
+		n, err := strconv.Atoi(a.cfg.storeCap)
+		if err != nil || n < 1 {
+			return usageErr("--store-cap: want a positive integer, got %q", a.cfg.storeCap)
+		}
+		storeCap = n
+	}
 	inner, err := iapp.New(iapp.Config{
 		Fixtures: a.cfg.fixtures, Scenarios: a.cfg.scenarios, Scenario: a.cfg.scenario,
-		AdminToken: a.cfg.adminToken, Seed: a.seed, Version: version(), Log: a.log,
+		AdminToken: a.cfg.adminToken, Seed: a.seed, Version: version(), Log: a.log, StoreCap: storeCap,
 	})
 	if errors.Is(err, iapp.ErrUnknownScenario) {
 		return usageErr("--scenario: %v", err)

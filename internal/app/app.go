@@ -37,7 +37,11 @@ type Config struct {
 	Log        *slog.Logger
 	Wall       func() time.Time // nil: time.Now
 	IDs        *ids.Generator   // nil: crypto/rand
+	StoreCap   int              // bound of each code or token store; 0: mock.DefaultStoreCap
 }
+
+// SweepInterval is how often Run sweeps expired state.
+const SweepInterval = time.Minute
 
 // ErrUnknownScenario is returned by Load for an unknown Config.Scenario.
 var ErrUnknownScenario = errors.New("unknown scenario")
@@ -46,8 +50,9 @@ var ErrUnknownScenario = errors.New("unknown scenario")
 type App struct {
 	cfg     Config
 	handler atomic.Pointer[http.Handler]
-	mu      sync.Mutex // guards engine
+	mu      sync.Mutex // guards engine and server
 	engine  *scenario.Engine
+	server  *server.Server
 }
 
 // New builds the mock; on any problem it says why, with every problem.
@@ -104,7 +109,7 @@ func (a *App) Load() error {
 		return fmt.Errorf("fixtures:\n%w", err)
 	}
 	sessions := session.NewRegistry(a.cfg.Wall)
-	deps := mock.Deps{Now: session.Clock{Wall: a.cfg.Wall}.Now, IDs: a.cfg.IDs, Log: a.cfg.Log}
+	deps := mock.Deps{Now: session.Clock{Wall: a.cfg.Wall}.Now, IDs: a.cfg.IDs, Log: a.cfg.Log, StoreCap: a.cfg.StoreCap}
 	vendors, err := Vendors(fx, deps)
 	if err != nil {
 		return err
@@ -136,12 +141,13 @@ func (a *App) Load() error {
 	if err := engine.SetDefault(a.cfg.Scenario); err != nil {
 		return fmt.Errorf("%w %q", ErrUnknownScenario, a.cfg.Scenario)
 	}
-	var h http.Handler = server.New(server.Config{
+	srv := server.New(server.Config{
 		Vendors: vendors, Sessions: sessions, Log: a.cfg.Log, AdminToken: a.cfg.AdminToken,
 		Version: a.cfg.Version, Scenarios: engine,
 	})
+	var h http.Handler = srv
 	a.mu.Lock()
-	a.engine = engine
+	a.engine, a.server = engine, srv
 	a.mu.Unlock()
 	a.handler.Store(&h)
 	return nil
@@ -174,6 +180,30 @@ func CheckFile(path string, cat scenario.Catalogue) error {
 		return &scenario.Errors{Problems: problems}
 	}
 	return nil
+}
+
+// Sweep drops expired codes and tokens and the state of gone sessions.
+func (a *App) Sweep() int {
+	a.mu.Lock()
+	srv := a.server
+	a.mu.Unlock()
+	return srv.Sweep()
+}
+
+// SweepEvery sweeps until ctx ends.
+func (a *App) SweepEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n := a.Sweep(); n > 0 {
+				a.cfg.Log.Debug("swept expired state", "entries", n)
+			}
+		}
+	}
 }
 
 // Watch reloads changed files until ctx ends (see watch.go).

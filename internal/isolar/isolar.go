@@ -59,9 +59,9 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 		byAppID:  map[string]*app{},
 		users:    map[string]*fixture.IsolarUser{},
 		static:   map[string]fixture.IsolarStaticCode{},
-		tokens:   oauth.NewTokens(deps.IDs.UUID, oauth.DefaultCap),
-		codes:    oauth.NewCodes(oauth.DefaultCap),
-		tickets:  oauth.NewCodes(oauth.DefaultCap),
+		tokens:   oauth.NewTokens(deps.IDs.UUID, deps.StoreCap),
+		codes:    oauth.NewCodes(deps.StoreCap),
+		tickets:  oauth.NewCodes(deps.StoreCap),
 	}
 	s.zone = time.FixedZone("", int(s.settings.SerialUTCOffset.Seconds()))
 	for i := range fx.Apps {
@@ -138,6 +138,11 @@ func (s *Service) Reset() {
 	s.tokens.Clear()
 	s.codes.Clear()
 	s.tickets.Clear()
+}
+
+// Sweep drops expired codes, tickets and tokens (mock.Sweeper).
+func (s *Service) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
+	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.tickets.Sweep(now, wall)
 }
 
 // Introspect describes a token of the session in ctx.

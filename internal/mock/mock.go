@@ -22,7 +22,13 @@ type Deps struct {
 	Now func(ctx context.Context) time.Time // the mock clock of the request's session
 	IDs *ids.Generator
 	Log *slog.Logger
+	// StoreCap bounds each store of codes or tokens; past it the oldest
+	// entry makes room. Zero: DefaultStoreCap.
+	StoreCap int
 }
+
+// DefaultStoreCap is the default bound of each code or token store.
+const DefaultStoreCap = 100000
 
 // WithDefaults returns d with real-clock, crypto-random, discard-log
 // defaults for nil fields.
@@ -35,6 +41,9 @@ func (d Deps) WithDefaults() Deps {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.StoreCap <= 0 {
+		d.StoreCap = DefaultStoreCap
 	}
 	return d
 }
@@ -149,6 +158,13 @@ type Vendor interface {
 	Introspect(ctx context.Context, token string) (Introspection, bool)
 	// Reset forgets every code and token of every session.
 	Reset()
+}
+
+// Sweeper is a vendor that keeps expiring state: Sweep drops what expired
+// long enough ago, and whatever belongs to sessions that are gone. now
+// tells a session's mock time and whether it still exists.
+type Sweeper interface {
+	Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int
 }
 
 // CodeMinter is a vendor that can mint authorization codes for the admin API.

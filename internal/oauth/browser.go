@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"sync"
+	"time"
 
 	"github.com/tokenmock/tokenmock/internal/memstore"
 )
@@ -84,4 +85,11 @@ func (b *browsers) clear() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.m.Clear()
+}
+
+// sweep drops the browser sessions of test sessions that are gone.
+func (b *browsers) sweep(now func(session uint64) (time.Time, bool)) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.m.DeleteFunc(func(k browserKey, _ browser) bool { _, live := now(k.session); return !live })
 }

@@ -22,17 +22,18 @@ type Code struct {
 	RedirectSent bool
 	State        string
 	Grant        Grant
+	seen         time.Time // wall time a sweep first found it expired
 }
 
 // Codes holds one-time codes of every session.
 type Codes struct {
 	mu sync.Mutex
-	m  *memstore.Map[key, Code]
+	m  *memstore.Map[key, *Code]
 }
 
 // NewCodes returns a store of at most capacity codes.
 func NewCodes(capacity int) *Codes {
-	return &Codes{m: memstore.New[key, Code](capacity)}
+	return &Codes{m: memstore.New[key, *Code](capacity)}
 }
 
 // Add stores c; a value in use in the same session is refused.
@@ -43,7 +44,7 @@ func (s *Codes) Add(c Code) error {
 	if _, ok := s.m.Get(k); ok {
 		return ErrCodeExists
 	}
-	s.m.Put(k, c)
+	s.m.Put(k, &c)
 	return nil
 }
 
@@ -61,14 +62,14 @@ func (s *Codes) Consume(session uint64, value string, now time.Time) (Code, bool
 	if !now.Before(c.ExpiresAt) {
 		return Code{}, false
 	}
-	return c, true
+	return *c, true
 }
 
-// Sweep removes codes that expired before cutoff(session).
-func (s *Codes) Sweep(cutoff func(session uint64) time.Time) int {
+// Sweep removes codes as Tokens.Sweep removes tokens.
+func (s *Codes) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m.DeleteFunc(func(k key, c Code) bool { return c.ExpiresAt.Before(cutoff(k.session)) })
+	return s.m.DeleteFunc(func(k key, c *Code) bool { return sweepable(now, k.session, c.ExpiresAt, &c.seen, wall) })
 }
 
 // Len is the number of stored codes.

@@ -52,8 +52,8 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 		users:    map[string]*fixture.OAuthUser{},
 		settings: fx.Settings,
 		headers:  fx.Settings.ResponseHeaders,
-		tokens:   NewTokens(deps.IDs.UUID, DefaultCap),
-		codes:    NewCodes(DefaultCap),
+		tokens:   NewTokens(deps.IDs.UUID, deps.StoreCap),
+		codes:    NewCodes(deps.StoreCap),
 		browsers: newBrowsers(),
 	}
 	if s.headers == nil {
@@ -150,6 +150,11 @@ func (s *Service) body(cl *client, a Access, now time.Time) tokenBody {
 		b.ExpiresIn = &n
 	}
 	return b
+}
+
+// Sweep drops expired codes and tokens (mock.Sweeper).
+func (s *Service) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
+	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.browsers.sweep(now)
 }
 
 // Introspect describes a token of the session in ctx.

@@ -126,11 +126,43 @@ func TestCapEvictsOldestAndSweep(t *testing.T) {
 	if len(s.live) != 3 {
 		t.Errorf("got %d live index entries, want 3", len(s.live))
 	}
-	if n := s.Sweep(func(uint64) time.Time { return t0.Add(2 * time.Minute) }); n != 3 {
-		t.Errorf("swept %d, want 3", n)
+	wall := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	later := func(uint64) (time.Time, bool) { return t0.Add(2 * time.Minute), true }
+	if n := s.Sweep(later, wall); n != 0 {
+		t.Errorf("first sweep removed %d, want 0: it only notes what expired", n)
+	}
+	if n := s.Sweep(later, wall.Add(SweepGrace-time.Second)); n != 0 {
+		t.Errorf("within the grace: removed %d, want 0", n)
+	}
+	if n := s.Sweep(later, wall.Add(SweepGrace)); n != 3 {
+		t.Errorf("after the grace: removed %d, want 3", n)
 	}
 	if len(s.live) != 0 {
 		t.Errorf("got %d live index entries after sweep, want 0", len(s.live))
+	}
+}
+
+func TestSweepDropsGoneSessionsAndForgivesClockRewinds(t *testing.T) {
+	s := NewTokens(counter(), 10)
+	p := Policy{AccessTTL: time.Minute}
+	s.Issue(Grant{Session: 1, User: "a"}, t0, p, 0)
+	s.Issue(Grant{Session: 2, User: "b"}, t0, p, 0)
+	wall := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func(id uint64) (time.Time, bool) { return t0.Add(2 * time.Minute), id == 1 }
+	if n := s.Sweep(now, wall); n != 1 {
+		t.Errorf("got %d removed, want session 2's token", n)
+	}
+	s.Sweep(now, wall) // session 1's token is seen expired
+	rewound := func(uint64) (time.Time, bool) { return t0, true }
+	s.Sweep(rewound, wall.Add(2*SweepGrace))
+	if a, _ := s.Len(); a != 1 {
+		t.Errorf("after the clock went back: %d tokens, want 1 kept", a)
+	}
+	codes := NewCodes(10)
+	codes.Add(Code{Value: "c", ExpiresAt: t0, Grant: Grant{Session: 1}})
+	codes.Sweep(now, wall)
+	if codes.Sweep(now, wall.Add(SweepGrace)) != 1 || codes.Len() != 0 {
+		t.Errorf("codes: want the expired code swept")
 	}
 }
 

@@ -13,9 +13,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/memstore"
 )
 
-// DefaultCap bounds each store; past it the oldest entry makes room.
-const DefaultCap = 200000
-
 // Grant is what an authorization gave: to which client, for which user and
 // scope, in which session. Data carries the vendor's own grant contents
 // (iSolarCloud's plants, for one) and is never compared.
@@ -90,12 +87,14 @@ type accessEntry struct {
 	exp     time.Time
 	grant   Grant
 	refresh string
+	seen    time.Time // wall time a sweep first found it expired
 }
 
 type refreshEntry struct {
 	exp    time.Time
 	grant  Grant
 	access string
+	seen   time.Time
 }
 
 // Tokens stores access and refresh tokens of every session.
@@ -264,19 +263,41 @@ func (t *Tokens) Lookup(session uint64, value string) (Token, bool) {
 	return Token{}, false
 }
 
-// Sweep removes tokens that expired before cutoff(session).
-func (t *Tokens) Sweep(cutoff func(session uint64) time.Time) int {
+// Sweep removes tokens of sessions that are gone, and tokens that a sweep
+// at least SweepGrace of wall time ago already found expired: an expired
+// token stays long enough to be answered as expired rather than unknown,
+// however the session's clock jumps. now tells a session's mock time, and
+// whether the session still exists.
+func (t *Tokens) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := t.access.DeleteFunc(func(k key, a *accessEntry) bool {
-		if a.exp.Before(cutoff(k.session)) {
+		if sweepable(now, k.session, a.exp, &a.seen, wall) {
 			t.forgetLiveLocked(k, a)
 			return true
 		}
 		return false
 	})
-	n += t.refresh.DeleteFunc(func(k key, r *refreshEntry) bool { return r.exp.Before(cutoff(k.session)) })
+	n += t.refresh.DeleteFunc(func(k key, r *refreshEntry) bool { return sweepable(now, k.session, r.exp, &r.seen, wall) })
 	return n
+}
+
+// SweepGrace is how long an expired entry stays after a sweep first sees it.
+const SweepGrace = time.Hour
+
+func sweepable(now func(uint64) (time.Time, bool), session uint64, exp time.Time, seen *time.Time, wall time.Time) bool {
+	mock, live := now(session)
+	switch {
+	case !live:
+		return true
+	case mock.Before(exp):
+		*seen = time.Time{} // the session's clock went back
+		return false
+	case seen.IsZero():
+		*seen = wall
+		return false
+	}
+	return wall.Sub(*seen) >= SweepGrace
 }
 
 // Len is the number of stored access and refresh tokens.

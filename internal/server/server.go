@@ -158,6 +158,24 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, err
 }
 
+// Sweep drops the expired state of every vendor (see mock.Sweeper), and
+// the state of sessions that are gone; call it periodically.
+func (s *Server) Sweep() int {
+	wall := s.cfg.Sessions.Wall()
+	offsets := s.cfg.Sessions.Offsets()
+	now := func(id uint64) (time.Time, bool) {
+		off, ok := offsets[id]
+		return wall.Add(off), ok
+	}
+	n := 0
+	for _, v := range s.cfg.Vendors {
+		if sw, ok := v.(mock.Sweeper); ok {
+			n += sw.Sweep(now, wall)
+		}
+	}
+	return n
+}
+
 // noRoute lets a vendor answer unknown paths under its prefix in its own
 // way (gin cannot mix a catch-all with the vendor's static routes).
 func (s *Server) noRoute(c *gin.Context) {

@@ -280,3 +280,28 @@ func TestRequestHandling(t *testing.T) {
 		}
 	}
 }
+
+// Sweeping drops a token an hour of wall time after it was first found
+// expired, so an expired token is answered as expired until then.
+func TestSweep(t *testing.T) {
+	fx, err := fixture.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{isolar.New(fx.Isolar, deps)} })
+	e := &env{t, ts.URL, ts.Clock}
+	tok := decode[struct {
+		AccessToken string `json:"access_token"`
+	}](t, e.token("/openapi/apiManage/token", nil))
+	intro := `{"token":"` + tok.AccessToken + `"}`
+	e.do("POST", "/_mock/clock", nil, `{"advance":"49h"}`)
+	ts.Sweep()
+	if r := e.do("POST", "/_mock/introspect", nil, intro); !strings.HasPrefix(string(r.Body), `{"active":false,"vendor":"isolar"`) {
+		t.Errorf("first sweep: got %s, want the expired token still known", r.Body)
+	}
+	e.clock.Advance(time.Hour)
+	ts.Sweep()
+	if r := e.do("POST", "/_mock/introspect", nil, intro); string(r.Body) != `{"active":false}` {
+		t.Errorf("an hour later: got %s, want the token swept", r.Body)
+	}
+}

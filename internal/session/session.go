@@ -121,6 +121,17 @@ func (r *Registry) notify(ids []uint64) {
 	}
 }
 
+// Offsets is a snapshot of every live session's clock offset, by id.
+func (r *Registry) Offsets() map[uint64]time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[uint64]time.Duration, len(r.byName))
+	for _, s := range r.byName {
+		out[s.ID] = s.Offset()
+	}
+	return out
+}
+
 // NameOf returns the name of the live session with that id, or "".
 func (r *Registry) NameOf(id uint64) string {
 	r.mu.Lock()

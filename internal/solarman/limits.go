@@ -68,3 +68,10 @@ func (l *limits) clear() {
 	defer l.mu.Unlock()
 	l.m.Clear()
 }
+
+// sweep drops the counters of sessions that are gone.
+func (l *limits) sweep(now func(session uint64) (time.Time, bool)) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m.DeleteFunc(func(k counterKey, _ *counters) bool { _, live := now(k.session); return !live })
+}

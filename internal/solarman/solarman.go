@@ -106,6 +106,12 @@ func (s *Service) MountAdmin(r gin.IRouter) {
 	r.GET("/jwks", func(c *gin.Context) { mock.WriteJSON(c, http.StatusOK, "application/json", s.signer.jwks()) })
 }
 
+// Sweep drops the counters of sessions that are gone (mock.Sweeper); the
+// tokens themselves are stateless.
+func (s *Service) Sweep(now func(session uint64) (time.Time, bool), _ time.Time) int {
+	return s.limits.sweep(now)
+}
+
 // Reset forgets every rate window and quota use.
 func (s *Service) Reset() { s.limits.clear() }
 

@@ -121,7 +121,11 @@ var noRedirect = &http.Client{
 type Server struct {
 	URL   string
 	Clock *Clock
+	srv   *server.Server
 }
+
+// Sweep runs the server's sweep of expired state.
+func (s *Server) Sweep() int { return s.srv.Sweep() }
 
 // Serve starts the server assembly with the vendors that build makes from
 // deps (a fixed clock and seeded ids), and stops it with the test.
@@ -129,9 +133,10 @@ func Serve(t *testing.T, adminToken string, build func(deps mock.Deps) []mock.Ve
 	t.Helper()
 	clock := NewClock()
 	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: IDs()}
-	srv := httptest.NewServer(server.New(server.Config{
+	s := server.New(server.Config{
 		Vendors: build(deps), Sessions: session.NewRegistry(clock.Now), AdminToken: adminToken, Version: "test",
-	}))
+	})
+	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Clock: clock}
+	return &Server{URL: srv.URL, Clock: clock, srv: s}
 }
