@@ -87,10 +87,11 @@ func (j *Journal) Clear() {
 
 // Secrets are shown as "***" (DESIGN.md "Admin API").
 var (
-	secretHeaders = map[string]bool{"X-Access-Key": true, "Authorization": true}
-	secretNames   = `password|appSecret|client_secret|x-access-key|access_key`
-	secretJSON    = regexp.MustCompile(`("(?:` + secretNames + `)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)`)
-	secretForm    = regexp.MustCompile(`(^|&)((?:` + secretNames + `)=)[^&]*`)
+	secretHeaders  = map[string]bool{"X-Access-Key": true, "Authorization": true}
+	secretNameList = []string{"password", "appSecret", "client_secret", "x-access-key", "access_key"}
+	secretNames    = strings.Join(secretNameList, "|")
+	secretJSON     = regexp.MustCompile(`("(?:` + secretNames + `)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)`)
+	secretForm     = regexp.MustCompile(`(^|&)((?:` + secretNames + `)=)[^&]*`)
 )
 
 func maskHeaders(h http.Header) map[string]string {
@@ -109,9 +110,20 @@ func maskHeaders(h http.Header) map[string]string {
 // anything, then cuts the result to the shown size.
 func maskBody(b []byte) string {
 	s := string(b)
-	s = secretJSON.ReplaceAllString(s, `$1"***"`)
-	s = secretForm.ReplaceAllString(s, `$1$2***`)
+	if hasSecretName(s) { // the regular expressions are slow; most bodies have no secret
+		s = secretJSON.ReplaceAllString(s, `$1"***"`)
+		s = secretForm.ReplaceAllString(s, `$1$2***`)
+	}
 	return cut(s)
+}
+
+func hasSecretName(s string) bool {
+	for _, name := range secretNameList {
+		if strings.Contains(s, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func cut(s string) string {
