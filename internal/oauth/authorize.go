@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -224,7 +225,13 @@ func (s *Service) absolute(c *gin.Context, path string) string {
 	if c.Request.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + c.Request.Host + mock.Req(c).Prefix + path
+	host := c.Request.Host
+	if host == "" { // HTTP/1.0 without Host: the address it came to, as Tomcat does
+		if addr, ok := c.Request.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			host = addr.String()
+		}
+	}
+	return scheme + "://" + host + mock.Req(c).Prefix + path
 }
 
 // savedQuery is the authorize request to come back to after login, without

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,6 +134,10 @@ func (s *Server) clock(c *gin.Context) {
 	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(mock.Req(c).Session))
 }
 
+// maxOffset bounds how far a session's clock may be from the real one:
+// 250 years, short of time.Duration's limit of 292.
+const maxOffset = 250 * 365 * 24 * time.Hour
+
 type clockRequest struct {
 	Advance string `json:"advance"`
 	Set     string `json:"set"`
@@ -164,6 +169,10 @@ func (s *Server) setClock(c *gin.Context) {
 			writeAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
 			return
 		}
+		if d > maxOffset-sess.Offset() {
+			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("advance: the clock would go more than %v past the real time", maxOffset)))
+			return
+		}
 		sess.SetOffset(sess.Offset() + d)
 	case req.Set != "":
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
@@ -171,7 +180,12 @@ func (s *Server) setClock(c *gin.Context) {
 			writeAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
 			return
 		}
-		sess.SetOffset(t.Sub(s.cfg.Sessions.Wall()))
+		off := t.Sub(s.cfg.Sessions.Wall())
+		if off > maxOffset || off < -maxOffset {
+			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("set: want a time within %v of the real time, got %s", maxOffset, req.Set)))
+			return
+		}
+		sess.SetOffset(off)
 	default:
 		sess.SetOffset(0)
 	}

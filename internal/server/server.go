@@ -52,7 +52,7 @@ func New(cfg Config) *Server {
 		wall := cfg.Sessions.Wall
 		cfg.Now = func(s *session.Session) time.Time { return wall().Add(s.Offset()) }
 	}
-	s := &Server{cfg: cfg, journal: NewJournal(JournalSize)}
+	s := &Server{cfg: cfg, journal: NewJournal(JournalSize, JournalBytes)}
 	if cfg.Scenarios != nil {
 		cfg.Sessions.OnDrop = cfg.Scenarios.Forget
 	}
@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Endpoint:     req.Endpoint,
 		Method:       r.Method,
 		Path:         path,
-		Query:        r.URL.RawQuery,
+		Query:        maskQuery(r.URL.RawQuery),
 		Headers:      maskHeaders(r.Header),
 		Body:         maskBody(body),
 		Status:       rec.status,

@@ -186,13 +186,22 @@ func TestJournalMasksJSONSecrets(t *testing.T) {
 }
 
 func TestJournalIsBounded(t *testing.T) {
-	j := server.NewJournal(3)
+	all := func(*server.Entry) bool { return true }
+	j := server.NewJournal(3, 1<<20)
 	for i := 0; i < 5; i++ {
 		j.Add(server.Entry{Path: "/p"})
 	}
-	got := j.List(func(*server.Entry) bool { return true }, 0)
+	got := j.List(all, 0)
 	if len(got) != 3 || got[0].ID != 3 || got[2].ID != 5 {
 		t.Errorf("got %+v, want ids 3..5", got)
+	}
+	// The byte bound drops the oldest entries too.
+	j = server.NewJournal(100, 1000)
+	for i := 0; i < 5; i++ {
+		j.Add(server.Entry{Body: strings.Repeat("x", 300)})
+	}
+	if got := j.List(all, 0); len(got) != 2 || got[1].ID != 5 {
+		t.Errorf("byte bound: got %d entries, want the newest 2", len(got))
 	}
 }
 
