@@ -1,0 +1,230 @@
+package isolar_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/isolar"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/server"
+	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/testkit"
+)
+
+// errorLog counts Error records: a recovered handler panic logs one, and the
+// answer written after it may well look like an ordinary vendor failure.
+type errorLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *errorLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l *errorLog) WithGroup(string) slog.Handler                 { return l }
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
+	l.mu.Lock()
+	l.msgs = append(l.msgs, b.String())
+	l.mu.Unlock()
+	return nil
+}
+
+// take returns and forgets the records so far.
+func (l *errorLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.msgs
+	l.msgs = nil
+	return m
+}
+
+// fuzzServer is the real server assembly with the default iSolarCloud
+// fixtures, a fixed clock and seeded ids, called in-process.
+type fuzzServer struct {
+	h   http.Handler
+	log *errorLog
+	// top: the result_code values each endpoint may answer; data: the
+	// result_data.code values of the refresh endpoint.
+	top  map[string]map[string]bool
+	data map[string]bool
+}
+
+func newFuzzServer(tb testing.TB) *fuzzServer {
+	tb.Helper()
+	all, err := fixture.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clock := testkit.NewClock()
+	lg := &errorLog{}
+	log := slog.New(lg)
+	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs(), Log: log}
+	svc := isolar.New(all.Isolar, deps)
+	fs := &fuzzServer{
+		h:    server.New(server.Config{Vendors: []mock.Vendor{svc}, Sessions: session.NewRegistry(clock.Now), Log: log, Version: "fuzz"}),
+		log:  lg,
+		top:  map[string]map[string]bool{isolar.EndpointToken: {"1": true}, isolar.EndpointRefresh: {"1": true}},
+		data: map[string]bool{"1": true},
+	}
+	// The catalogue's codes, as its own renderer writes them. internal_error
+	// is left out: it is what a recovered panic answers.
+	for name, f := range svc.Failures() {
+		if name == "internal_error" {
+			continue
+		}
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodPost, "/openapi/apiManage/token", nil)
+		f.Render(c)
+		var body struct {
+			ResultCode string `json:"result_code"`
+			ResultData *struct {
+				Code string `json:"code"`
+			} `json:"result_data"`
+		}
+		if json.Unmarshal(w.Body.Bytes(), &body) != nil {
+			continue // a page failure: HTML
+		}
+		for _, ep := range f.Endpoints {
+			if fs.top[ep] != nil {
+				fs.top[ep][body.ResultCode] = true
+			}
+		}
+		if body.ResultData != nil && body.ResultData.Code != "" {
+			fs.data[body.ResultData.Code] = true
+		}
+	}
+	if len(fs.top[isolar.EndpointToken]) < 10 || len(fs.data) < 4 {
+		tb.Fatalf("catalogue codes not found: %v %v", fs.top, fs.data)
+	}
+	return fs
+}
+
+func (fs *fuzzServer) post(path, accessKey, contentType string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	if accessKey != "" {
+		req.Header.Set("x-access-key", accessKey)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	w := httptest.NewRecorder()
+	fs.h.ServeHTTP(w, req)
+	return w
+}
+
+func tokenJSON(appkey, grant, code, redirectURI string) []byte {
+	b, _ := json.Marshal(map[string]string{"appkey": appkey, "grant_type": grant, "code": code, "redirect_uri": redirectURI})
+	return b
+}
+
+// FuzzTokenBody posts anything, with any x-access-key and Content-Type, to
+// both token endpoints. Every answer is HTTP 200 JSON with a result_code
+// of the catalogue (413 only for a body over 1 MiB), and nothing panics.
+func FuzzTokenBody(f *testing.F) {
+	fs := newFuzzServer(f)
+	good := tokenJSON(appKey, "authorization_code", "rFrnww", redirect)
+	// A live refresh token, so that a refresh seed gets past R2.
+	var first struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(fs.post(tokenPath, accessKey, "application/json", good).Body.Bytes(), &first); err != nil || first.RefreshToken == "" {
+		f.Fatalf("seed exchange failed: %v", err)
+	}
+	refreshBody := []byte(`{"appkey":"` + appKey + `","refresh_token":"` + first.RefreshToken + `"}`)
+
+	f.Add(false, accessKey, "application/json", good)
+	f.Add(false, docAccess, "application/json", tokenJSON(docAppKey, "authorization_code", "T3xxjv", redirect))
+	f.Add(false, accessKey, "", tokenJSON(appKey, "authorization_code", "rFrnww2", redirect))
+	f.Add(false, accessKey, "text/plain", tokenJSON(appKey, "authorization_code", "rFrnww", redirect2))
+	f.Add(false, accessKey, "application/json", tokenJSON(appKey, "password", "rFrnww", redirect))
+	f.Add(false, accessKey, "application/json", tokenJSON(appKey, "", "", ""))
+	f.Add(false, docAccess, "application/json", tokenJSON(appKey, "authorization_code", "rFrnww", redirect))
+	f.Add(false, accessKey, "application/json", tokenJSON("NOSUCHAPP", "authorization_code", "rFrnww", redirect))
+	f.Add(false, "", "application/json", good)
+	f.Add(false, "wrong", "application/json", good)
+	f.Add(false, accessKey, "application/x-www-form-urlencoded", []byte("appkey="+appKey+"&grant_type=authorization_code&code=rFrnww"))
+	f.Add(false, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`","appkey":"x","code":"rFrnww","grant_type":"authorization_code","redirect_uri":"`+redirect+`"}`))
+	f.Add(false, accessKey, "application/json", []byte(`{"appkey":1001,"code":["rFrnww"],"grant_type":null,"redirect_uri":{}}`))
+	f.Add(false, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`","grant_type":"authorization_code","code":"\u0000\ud800","redirect_uri":"`+redirect+`","token_scope_mode":"authorization_bound"}`))
+	f.Add(false, accessKey, "application/json", []byte("{\"appkey\":\"\xff\xfe\",\"code\":\"\xc3\x28\"}"))
+	f.Add(false, accessKey, "application/json", []byte(`[{"appkey":"`+appKey+`"}]`))
+	f.Add(false, accessKey, "application/json", []byte(`null`))
+	f.Add(false, accessKey, "application/json", []byte(`"appkey"`))
+	f.Add(false, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`"} trailing`))
+	// Deep nesting, kept shallow here: big seeds make the fuzzer spend its
+	// time minimizing (internal/badinput sends 100000 levels).
+	f.Add(false, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`","x":`+strings.Repeat(`[{"a":`, 50)+`1`+strings.Repeat("}]", 50)+`}`))
+	f.Add(false, "\x00\xff", "\x00", []byte{0, 1, 2, 0xff})
+	f.Add(true, accessKey, "application/json", refreshBody)
+	f.Add(true, accessKey, "application/json", refreshBody) // rotated: now dead
+	f.Add(true, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`"}`))
+	f.Add(true, accessKey, "application/json", []byte(`{"appkey":"`+appKey+`","refresh_token":"nope"}`))
+	f.Add(true, docAccess, "application/json", []byte(`{"appkey":"`+docAppKey+`","refresh_token":7}`))
+	f.Add(true, accessKey, "", []byte(``))
+	f.Add(true, "", "", []byte(`{}`))
+
+	f.Fuzz(func(t *testing.T, refresh bool, key, contentType string, body []byte) {
+		path, ep := tokenPath, isolar.EndpointToken
+		if refresh {
+			path, ep = refreshURL, isolar.EndpointRefresh
+		}
+		w := fs.post(path, key, contentType, body)
+		if msgs := fs.log.take(); len(msgs) > 0 {
+			t.Fatalf("%s %q: error logged (a recovered panic?): %v", path, body, msgs)
+		}
+		if len(body) > server.MaxBody {
+			if w.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%s: %d-byte body: got %d, want 413", path, len(body), w.Code)
+			}
+			return
+		}
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s %q: got status %d (%s), want 200", path, body, w.Code, w.Body.Bytes())
+		}
+		if ct := w.Header().Get("Content-Type"); ct != "application/json;charset=UTF-8" {
+			t.Fatalf("%s %q: got Content-Type %q", path, body, ct)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%s %q: answer is no JSON object: %v: %s", path, body, err, w.Body.Bytes())
+		}
+		var code, msg, rsn string
+		for k, v := range map[string]*string{"result_code": &code, "result_msg": &msg, "req_serial_num": &rsn} {
+			if err := json.Unmarshal(got[k], v); err != nil {
+				t.Fatalf("%s %q: %s is no string in %s", path, body, k, w.Body.Bytes())
+			}
+		}
+		if !fs.top[ep][code] {
+			t.Fatalf("%s %q: result_code %q is not in the catalogue of %s: %s", path, body, code, ep, w.Body.Bytes())
+		}
+		if code != "1" {
+			return
+		}
+		var data struct {
+			AccessToken string `json:"access_token"`
+			Code        string `json:"code"`
+		}
+		if err := json.Unmarshal(got["result_data"], &data); err != nil {
+			t.Fatalf("%s %q: result_data of a result_code 1: %v: %s", path, body, err, w.Body.Bytes())
+		}
+		switch {
+		case refresh && !fs.data[data.Code]:
+			t.Fatalf("%s %q: result_data.code %q is not in the catalogue: %s", path, body, data.Code, w.Body.Bytes())
+		case (!refresh || data.Code == "1") && data.AccessToken == "":
+			t.Fatalf("%s %q: a success without access_token: %s", path, body, w.Body.Bytes())
+		}
+	})
+}

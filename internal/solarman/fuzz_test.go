@@ -1,0 +1,322 @@
+package solarman_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/server"
+	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/solarman"
+	"github.com/tokenmock/tokenmock/internal/testkit"
+)
+
+// fuzzLog keeps Error records: a recovered handler panic logs one, and
+// its answer (remote_rpc_exception) looks like any vendor failure.
+type fuzzLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *fuzzLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
+func (l *fuzzLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l *fuzzLog) WithGroup(string) slog.Handler                 { return l }
+func (l *fuzzLog) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
+	l.mu.Lock()
+	l.msgs = append(l.msgs, b.String())
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *fuzzLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.msgs
+	l.msgs = nil
+	return m
+}
+
+// fuzzEnv is the real server assembly with the default fixtures, minus the
+// per-app rate limit (so that every input reaches the body checks), called
+// in-process with a fixed clock and seeded ids.
+type fuzzEnv struct {
+	h     http.Handler
+	log   *fuzzLog
+	key   *rsa.PrivateKey
+	codes map[string]map[string]bool // endpoint → failure codes of the catalogue
+}
+
+func newFuzzEnv(tb testing.TB) *fuzzEnv {
+	tb.Helper()
+	all, err := fixture.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fx := *all.Solarman
+	fx.Apps = append([]fixture.SolarmanApp(nil), fx.Apps...)
+	for i := range fx.Apps {
+		fx.Apps[i].RateLimit = &fixture.RateLimit{}
+	}
+	key, err := fixture.ParseRSAPrivateKeyPEM(fx.SigningKeyPEM)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clock := testkit.NewClock()
+	lg := &fuzzLog{}
+	log := slog.New(lg)
+	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs(), Log: log}
+	svc, err := solarman.New(&fx, deps)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e := &fuzzEnv{
+		h:     server.New(server.Config{Vendors: []mock.Vendor{svc}, Sessions: session.NewRegistry(clock.Now), Log: log, Version: "fuzz"}),
+		log:   lg,
+		key:   key,
+		codes: map[string]map[string]bool{solarman.EndpointToken: {}, solarman.EndpointInfo: {}},
+	}
+	// The catalogue's codes as its renderer writes them, without
+	// remote_rpc_exception: the answer of a recovered panic.
+	for name, f := range svc.Failures() {
+		if name == "remote_rpc_exception" {
+			continue
+		}
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
+		f.Render(c)
+		var got struct{ Code string }
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || got.Code == "" {
+			tb.Fatalf("rendering %s: %v: %s", name, err, w.Body.Bytes())
+		}
+		for _, ep := range f.Endpoints {
+			e.codes[ep][got.Code] = true
+		}
+	}
+	return e
+}
+
+func (e *fuzzEnv) do(target, rawQuery, auth string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	req.URL.RawQuery = rawQuery
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	return w
+}
+
+var hex16 = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// check asserts what every answer of ep has: HTTP 200 JSON, success, a
+// requestId, and on failure a code of the catalogue. It returns the body.
+func (e *fuzzEnv) check(t *testing.T, ep, what string, w *httptest.ResponseRecorder) map[string]json.RawMessage {
+	t.Helper()
+	if msgs := e.log.take(); len(msgs) > 0 {
+		t.Fatalf("%s: error logged (a recovered panic?): %v", what, msgs)
+	}
+	if w.Code != http.StatusOK {
+		t.Fatalf("%s: got status %d (%s), want 200", what, w.Code, w.Body.Bytes())
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/json;charset=UTF-8" {
+		t.Fatalf("%s: got Content-Type %q", what, ct)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatalf("%s: answer is no JSON object: %v: %s", what, err, w.Body.Bytes())
+	}
+	var success bool
+	if err := json.Unmarshal(got["success"], &success); err != nil || got["success"] == nil {
+		t.Fatalf("%s: no boolean success in %s", what, w.Body.Bytes())
+	}
+	var id string
+	if json.Unmarshal(got["requestId"], &id) != nil || !hex16.MatchString(id) {
+		t.Fatalf("%s: bad requestId in %s", what, w.Body.Bytes())
+	}
+	if !success {
+		var code string
+		if json.Unmarshal(got["code"], &code) != nil || !e.codes[ep][code] {
+			t.Fatalf("%s: code %s is not a failure of %s: %s", what, got["code"], ep, w.Body.Bytes())
+		}
+	}
+	if success && got["code"] != nil && string(got["code"]) != "null" {
+		t.Fatalf("%s: a success with code %s", what, got["code"])
+	}
+	return got
+}
+
+// FuzzTokenBody posts any body, with any appId and any further query, to
+// /account/v1.0/token.
+func FuzzTokenBody(f *testing.F) {
+	e := newFuzzEnv(f)
+	const app3, secret3 = "202304010000001", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	seeds := []struct {
+		appID, query, body string
+	}{
+		{app1, "language=en", body("appSecret", secret1, "username", "cvwwb", "orgId", 860, "password", cvwwb)},
+		{app1, "", body("appSecret", secret1, "username", "cvwwb", "password", cvwwb)},
+		{app2, "", body("appSecret", secret2, "email", "13255@QQ.com", "password", sunsun)},
+		{app2, "", `{"appSecret":"` + secret2 + `","countryCode":86,"mobile":13255200000,"password":"` + sunsun + `"}`},
+		{app2, "", body("appSecret", secret2, "mobile", "13255200000", "password", sunsun)},
+		{app3, "", body("appSecret", secret3, "username", "sunsun", "password", "solarman123")},
+		{app1, "", body("appSecret", secret1, "username", "cvwwb", "orgId", "0860", "password", cvwwb)},
+		{app1, "", `{"appSecret":"` + secret1 + `","username":"cvwwb","orgId":-1,"password":"` + cvwwb + `"}`},
+		{app1, "", `{"appSecret":"` + secret1 + `","username":"cvwwb","orgId":99999999999999999999,"password":"` + cvwwb + `"}`},
+		{app1, "", `{"appSecret":"` + secret1 + `","username":"cvwwb","orgId":8.6e2,"password":"` + cvwwb + `"}`},
+		{app1, "", `{"appSecret":"` + secret1 + `","username":"cvwwb","orgId":861,"password":"` + cvwwb + `"}`},
+		{app1, "", `{"appSecret":"` + secret1 + `","username":"cvwwb","email":"13255@qq.com","password":"` + cvwwb + `"}`},
+		{app1, "", `{"appSecret":["` + secret1 + `"],"username":true,"password":{}}`},
+		{app1, "", `{"appSecret":null,"username":"","password":-0}`},
+		{app1, "", `{"appSecret":"` + secret1 + `","appSecret":"x","username":"cvwwb","password":"` + cvwwb + `"}`},
+		{app1, "", "{\"appSecret\":\"" + secret1 + "\",\"username\":\"cv\xffwb\",\"password\":\"\\u0000\"}"},
+		{app1, "appId=" + app2, `{}`},
+		{"", "appId=" + app1, `[]`},
+		{"", "", `null`},
+		{"nosuchapp", "", `{}`},
+		{app1, "", ``},
+		{app1, "", `{"appSecret":"` + secret1 + `"} {}`},
+		{app1, "", `{"a":` + strings.Repeat(`[{"b":`, 50) + `0` + strings.Repeat(`}]`, 50) + `}`},
+		{"\x00\xff%", "%zz&appId&;=", "\x00"},
+	}
+	for _, s := range seeds {
+		f.Add(s.appID, s.query, []byte(s.body))
+	}
+	f.Fuzz(func(t *testing.T, appID, query string, body []byte) {
+		var raw []string
+		if appID != "" {
+			raw = append(raw, "appId="+url.QueryEscape(appID))
+		}
+		if query != "" {
+			raw = append(raw, query)
+		}
+		w := e.do("/account/v1.0/token", strings.Join(raw, "&"), "", body)
+		if len(body) > server.MaxBody {
+			if w.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%d-byte body: got %d, want 413", len(body), w.Code)
+			}
+			return
+		}
+		got := e.check(t, solarman.EndpointToken, "appId "+quoted(appID)+" query "+quoted(query)+" body "+quoted(string(body)), w)
+		if string(got["success"]) == "true" {
+			var tok string
+			var uid int64
+			if json.Unmarshal(got["access_token"], &tok) != nil || tok == "" || json.Unmarshal(got["uid"], &uid) != nil || uid == 0 {
+				t.Fatalf("a success without access_token or uid: %s", w.Body.Bytes())
+			}
+		}
+	})
+}
+
+func quoted(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// forge signs payload with the fixtures' key: a token the fuzzer could
+// never make, to reach the checks behind the signature.
+func forge(tb testing.TB, key *rsa.PrivateKey, header, payload string) string {
+	tb.Helper()
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
+	sum := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return input + "." + enc.EncodeToString(sig)
+}
+
+// FuzzInfoAuthorization sends any Authorization value to
+// /account/v1.0/info.
+func FuzzInfoAuthorization(f *testing.F) {
+	e := newFuzzEnv(f)
+	var tok struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	w := e.do("/account/v1.0/token", "appId="+app1, "", []byte(body("appSecret", secret1, "username", "cvwwb", "password", cvwwb)))
+	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		f.Fatalf("seed token: %v: %s", err, w.Body.Bytes())
+	}
+	const rs256 = `{"alg":"RS256","typ":"JWT"}`
+	// The forger works: a token of its own making is accepted.
+	forged := forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`)
+	if w := e.do("/account/v1.0/info", "", "bearer "+forged, []byte("{}")); !strings.Contains(w.Body.String(), `"success":true`) {
+		f.Fatalf("a forged token is refused: %s", w.Body.Bytes())
+	}
+	for _, auth := range []string{
+		"bearer " + tok.AccessToken,
+		"Bearer    " + tok.AccessToken,
+		"BEARER " + tok.AccessToken + " ",
+		"bearer\t" + tok.AccessToken,
+		"bearer " + tok.RefreshToken,
+		"bearer " + tok.AccessToken[:len(tok.AccessToken)-2],
+		"bearer " + strings.Replace(tok.AccessToken, ".", "..", 1),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte(app1+":"+secret1)),
+		"bearer", "bearer ", "", " ", "bearer a.b.c", "bearer ...",
+		"bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjk5OTk5OTk5OTl9.",
+		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":""}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":1,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"ati":"x","detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":"9999999999","detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":1e400}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":-9223372036854775808,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":null}`),
+		"bearer " + forge(f, e.key, rs256, `null`),
+		"bearer " + forge(f, e.key, rs256, `[]`),
+		"bearer " + forge(f, e.key, `{"alg":"RS256","crit":["exp"]}`, `{"exp":9999999999}`),
+		"bearer " + forge(f, e.key, `{"alg":"HS256"}`, `{"exp":9999999999}`),
+		"bearer " + hs256(f, e.key),
+	} {
+		f.Add(auth)
+	}
+	f.Fuzz(func(t *testing.T, auth string) {
+		w := e.do("/account/v1.0/info", "", auth, []byte("{}"))
+		got := e.check(t, solarman.EndpointInfo, "Authorization "+quoted(auth), w)
+		if string(got["success"]) == "true" {
+			var list []json.RawMessage
+			if json.Unmarshal(got["orgInfoList"], &list) != nil || list == nil {
+				t.Fatalf("a success without orgInfoList: %s", w.Body.Bytes())
+			}
+		}
+	})
+}
+
+// hs256 is the classic algorithm confusion: HMAC keyed with the public key.
+func hs256(tb testing.TB, key *rsa.PrivateKey) string {
+	tb.Helper()
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"exp": 9999999999,
+		"detail": map[string]any{"userId": 6681, "appId": app1}}).SignedString(pemKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
