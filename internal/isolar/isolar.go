@@ -41,6 +41,8 @@ type Service struct {
 	users    map[string]*fixture.IsolarUser
 	static   map[string]fixture.IsolarStaticCode
 
+	grants map[string]*grantData // by account: one per user, shared by its tokens
+
 	tokens  *oauth.Tokens
 	codes   *oauth.Codes
 	tickets *oauth.Codes // consent-page tickets, one-time like codes
@@ -58,6 +60,7 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 		apps:     map[string]*app{},
 		byAppID:  map[string]*app{},
 		users:    map[string]*fixture.IsolarUser{},
+		grants:   map[string]*grantData{},
 		static:   map[string]fixture.IsolarStaticCode{},
 		tokens:   oauth.NewTokens(deps.IDs.UUID, deps.StoreCap),
 		codes:    oauth.NewCodes(deps.StoreCap),
@@ -73,6 +76,7 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 	for i := range fx.Users {
 		s.users[fx.Users[i].Account] = &fx.Users[i]
 		s.userList = append(s.userList, &fx.Users[i])
+		s.grants[fx.Users[i].Account] = &grantData{UserID: fx.Users[i].UserID, Plants: fx.Users[i].Plants}
 	}
 	for _, c := range fx.StaticCodes {
 		s.static[c.Code] = c
@@ -129,7 +133,7 @@ func (s *Service) grant(ctx context.Context, a *app, u *fixture.IsolarUser) oaut
 		Session: mock.SessionID(ctx),
 		Client:  a.AppKey,
 		User:    u.Account,
-		Data:    grantData{UserID: u.UserID, Plants: u.Plants},
+		Data:    s.grants[u.Account],
 	}
 }
 

@@ -121,7 +121,7 @@ func (s *Service) token(c *gin.Context, a *app, req tokenRequest) {
 	}
 	reuse := req.TokenScopeMode != "authorization_bound"
 	t := s.tokens.Issue(code.Grant, s.deps.Now(ctx), s.policy(reuse), mock.Req(c).TokenTTL)
-	gd := code.Grant.Data.(grantData)
+	gd := code.Grant.Data.(*grantData)
 	plants := gd.Plants
 	if plants == nil {
 		plants = []string{}

@@ -28,7 +28,7 @@ type Deps struct {
 }
 
 // DefaultStoreCap is the default bound of each code or token store.
-const DefaultStoreCap = 100000
+const DefaultStoreCap = 50000
 
 // WithDefaults returns d with real-clock, crypto-random, discard-log
 // defaults for nil fields.
