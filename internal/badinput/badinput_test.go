@@ -7,7 +7,6 @@ package badinput_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -18,11 +17,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/app"
+	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
 // Values of the default fixtures (fixtures/default.yaml).
@@ -50,32 +49,7 @@ const (
 // seedBody is the iSolarCloud document's own exchange (static code rFrnww).
 var seedBody = `{"appkey":"` + appKey + `","grant_type":"authorization_code","code":"rFrnww","redirect_uri":"` + redirect + `"}`
 
-// errorLog keeps Error records: a recovered panic logs one.
-type errorLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *errorLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
-func (l *errorLog) WithGroup(string) slog.Handler                 { return l }
-func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.msgs = append(l.msgs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *errorLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := l.msgs
-	l.msgs = nil
-	return m
-}
+type errorLog = testkit.ErrorLog
 
 // request is one malformed request. raw, when set, is written verbatim on
 // a new connection (for what net/http's client refuses to send); halfClose
@@ -807,7 +781,7 @@ func TestBadInput(t *testing.T) {
 		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
 			r := s.send(t, c.req)
-			if msgs := s.log.take(); len(msgs) > 0 {
+			if msgs := s.log.Take(); len(msgs) > 0 {
 				t.Errorf("error logged (a recovered panic?): %v", msgs)
 			}
 			if r.status >= 500 && r.status != c.req.rfc5xx {
@@ -824,7 +798,7 @@ func TestBadInput(t *testing.T) {
 	if r := s.send(t, get("/_mock/health", nil)); r.status != 200 {
 		t.Errorf("health: got %d %s", r.status, r.body)
 	}
-	if msgs := s.log.take(); len(msgs) > 0 {
+	if msgs := s.log.Take(); len(msgs) > 0 {
 		t.Errorf("error logged: %v", msgs)
 	}
 }

@@ -2,13 +2,11 @@ package isolar_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -21,34 +19,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
-// errorLog counts Error records: a recovered handler panic logs one, and the
-// answer written after it may well look like an ordinary vendor failure.
-type errorLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *errorLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
-func (l *errorLog) WithGroup(string) slog.Handler                 { return l }
-func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.msgs = append(l.msgs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-// take returns and forgets the records so far.
-func (l *errorLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := l.msgs
-	l.msgs = nil
-	return m
-}
+type errorLog = testkit.ErrorLog
 
 // fuzzServer is the real server assembly with the default iSolarCloud
 // fixtures, a fixed clock and seeded ids, called in-process.
@@ -182,7 +153,7 @@ func FuzzTokenBody(f *testing.F) {
 			path, ep = refreshURL, isolar.EndpointRefresh
 		}
 		w := fs.post(path, key, contentType, body)
-		if msgs := fs.log.take(); len(msgs) > 0 {
+		if msgs := fs.log.Take(); len(msgs) > 0 {
 			t.Fatalf("%s %q: error logged (a recovered panic?): %v", path, body, msgs)
 		}
 		if len(body) > server.MaxBody {

@@ -6,9 +6,7 @@ package isolar
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -165,8 +163,6 @@ func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspect
 	}, true
 }
 
-var codeValue = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
-
 // mintRequest is the isolar form of POST /_mock/codes.
 type mintRequest struct {
 	Vendor      string `json:"vendor"`
@@ -202,7 +198,7 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 			problems = append(problems, "redirect_uri: not registered for the app: "+quote(req.RedirectURI))
 		}
 	}
-	if req.Code != "" && !codeValue.MatchString(req.Code) {
+	if req.Code != "" && !oauth.ValidCodeValue(req.Code) {
 		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
 	}
 	if _, ok := s.static[req.Code]; ok {
@@ -224,20 +220,13 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 	return value, nil
 }
 
-// addCode stores c, drawing a fresh six-character value when c has none.
+// addCode stores c, drawing a fresh six-character value when c has none
+// (never one of the static codes).
 func (s *Service) addCode(c oauth.Code) (string, error) {
-	if c.Value != "" {
-		return c.Value, s.codes.Add(c)
-	}
-	for {
-		c.Value = s.deps.IDs.Alnum(6)
-		if _, static := s.static[c.Value]; static {
-			continue
-		}
-		if err := s.codes.Add(c); !errors.Is(err, oauth.ErrCodeExists) {
-			return c.Value, err
-		}
-	}
+	return s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, func(v string) bool {
+		_, static := s.static[v]
+		return static
+	})
 }
 
 func quote(s string) string { return strconv.Quote(s) }

@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,15 +153,7 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 // addCode stores c, drawing six characters of [A-Za-z0-9] when it has no
 // value.
 func (s *Service) addCode(c Code) (string, error) {
-	if c.Value != "" {
-		return c.Value, s.codes.Add(c)
-	}
-	for {
-		c.Value = s.deps.IDs.Alnum(6)
-		if err := s.codes.Add(c); err != ErrCodeExists {
-			return c.Value, err
-		}
-	}
+	return s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, nil)
 }
 
 // resolveRedirect is Spring's DefaultRedirectResolver with exact matching:
@@ -346,9 +337,5 @@ func (s *Service) loginPost(c *gin.Context) {
 	}
 	redirect(c, target)
 }
-
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
-
-func codeValue(s string) bool { return codeRE.MatchString(s) }
 
 func quote(s string) string { return strconv.Quote(s) }

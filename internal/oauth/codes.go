@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"errors"
+	"regexp"
 	"sync"
 	"time"
 
@@ -47,6 +48,29 @@ func (s *Codes) Add(c Code) error {
 	s.m.Put(k, &c)
 	return nil
 }
+
+// AddDrawn stores c; when c has no value it draws one with draw, skipping
+// values in use and those reserved says are taken elsewhere (static codes).
+func (s *Codes) AddDrawn(c Code, draw func() string, reserved func(string) bool) (string, error) {
+	if c.Value != "" {
+		return c.Value, s.Add(c)
+	}
+	for {
+		c.Value = draw()
+		if reserved != nil && reserved(c.Value) {
+			continue
+		}
+		if err := s.Add(c); !errors.Is(err, ErrCodeExists) {
+			return c.Value, err
+		}
+	}
+}
+
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
+
+// ValidCodeValue tells whether a code chosen through the admin API is
+// acceptable: 1 to 64 characters that need no escaping in a URL.
+func ValidCodeValue(v string) bool { return codeRE.MatchString(v) }
 
 // Consume removes the code and returns it when it was still valid at now.
 // Exactly one of any number of concurrent calls for one code wins.

@@ -216,7 +216,7 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 			problems = append(problems, "scope: invalid scope "+quote(bad))
 		}
 	}
-	if req.Code != "" && !codeValue(req.Code) {
+	if req.Code != "" && !ValidCodeValue(req.Code) {
 		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
 	}
 	if len(problems) > 0 {

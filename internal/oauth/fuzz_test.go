@@ -2,7 +2,6 @@ package oauth_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
@@ -21,32 +19,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
-// fuzzLog keeps Error records: a recovered handler panic logs one.
-type fuzzLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *fuzzLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *fuzzLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
-func (l *fuzzLog) WithGroup(string) slog.Handler                 { return l }
-func (l *fuzzLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.msgs = append(l.msgs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *fuzzLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := l.msgs
-	l.msgs = nil
-	return m
-}
+type fuzzLog = testkit.ErrorLog
 
 // fuzzHost is the Host of every in-process request (httptest's default).
 const fuzzHost = "example.com"
@@ -87,7 +60,7 @@ func (s *fuzzServer) do(method, path, rawQuery string, header http.Header, body 
 
 func (s *fuzzServer) noPanic(t *testing.T, what string) {
 	t.Helper()
-	if msgs := s.log.take(); len(msgs) > 0 {
+	if msgs := s.log.Take(); len(msgs) > 0 {
 		t.Fatalf("%s: error logged (a recovered panic?): %v", what, msgs)
 	}
 }

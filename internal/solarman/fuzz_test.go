@@ -2,7 +2,6 @@ package solarman_test
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -16,7 +15,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -30,33 +28,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
-// fuzzLog keeps Error records: a recovered handler panic logs one, and
-// its answer (remote_rpc_exception) looks like any vendor failure.
-type fuzzLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *fuzzLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *fuzzLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
-func (l *fuzzLog) WithGroup(string) slog.Handler                 { return l }
-func (l *fuzzLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { b.WriteString(" " + a.String()); return true })
-	l.mu.Lock()
-	l.msgs = append(l.msgs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *fuzzLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := l.msgs
-	l.msgs = nil
-	return m
-}
+type fuzzLog = testkit.ErrorLog
 
 // fuzzEnv is the real server assembly with the default fixtures, minus the
 // per-app rate limit (so that every input reaches the body checks), called
@@ -136,7 +108,7 @@ var hex16 = regexp.MustCompile(`^[0-9a-f]{16}$`)
 // requestId, and on failure a code of the catalogue. It returns the body.
 func (e *fuzzEnv) check(t *testing.T, ep, what string, w *httptest.ResponseRecorder) map[string]json.RawMessage {
 	t.Helper()
-	if msgs := e.log.take(); len(msgs) > 0 {
+	if msgs := e.log.Take(); len(msgs) > 0 {
 		t.Fatalf("%s: error logged (a recovered panic?): %v", what, msgs)
 	}
 	if w.Code != http.StatusOK {
