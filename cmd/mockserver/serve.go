@@ -33,7 +33,8 @@ func version() string {
 }
 
 // Server timeouts: slow clients cannot hold a connection.
-const (
+// (Variables, so that a test can shorten them.)
+var (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second
 	idleTimeout       = 120 * time.Second
