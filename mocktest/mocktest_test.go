@@ -86,3 +86,21 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 	f.msg = strings.TrimSpace(strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " "))
 	panic("fatal")
 }
+
+// WithFixtures replaces the defaults: the benchmark fixtures add a DI
+// client allowed client_credentials, which the defaults lack.
+func TestWithFixtures(t *testing.T) {
+	mock := mocktest.Start(t, mocktest.WithFixtures("../bench/fixtures.yaml"))
+	resp, err := mock.Client().Post(mock.URL+"/oauth/token", "application/x-www-form-urlencoded",
+		strings.NewReader("grant_type=client_credentials&client_id=bench&client_secret=bench-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("got %d, want the bench client's token", resp.StatusCode)
+	}
+	if _, err := mocktest.New(mocktest.WithFixtures("does-not-exist.yaml")); err == nil {
+		t.Error("missing fixtures: got no error")
+	}
+}
