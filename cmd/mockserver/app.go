@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -35,9 +34,6 @@ func (a *app) load() error {
 		}
 		storeCap = n
 	}
-	// Start-up allocates a few MB that all stay live: collecting on the way
-	// costs time and frees nothing.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	inner, err := iapp.New(iapp.Config{
 		Fixtures: a.cfg.fixtures, Scenarios: a.cfg.scenarios, Scenario: a.cfg.scenario,
 		AdminToken: a.cfg.adminToken, Seed: a.seed, Version: version(), Log: a.log, StoreCap: storeCap,

@@ -115,11 +115,11 @@ func (a *App) Load() error {
 		return err
 	}
 	engine := scenario.NewEngine(scenario.NewCatalogue(vendors), a.cfg.Seed)
-	// The built-in library is not needed to answer the first request (the
-	// tests keep it valid), so it loads while the server starts.
-	engine.LoadInBackground(func() ([]*scenario.Scenario, error) {
-		return scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
-	}, func(err error) { a.cfg.Log.Error("embedded scenarios", "problems", err.Error()) })
+	library, err := scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
+	if err != nil {
+		return fmt.Errorf("embedded scenarios:\n%w", err)
+	}
+	engine.Add(library...)
 	if a.cfg.Scenarios != "" {
 		files, err := scenario.OSFiles(a.cfg.Scenarios)
 		if err != nil {

@@ -17,7 +17,6 @@ import (
 type Engine struct {
 	cat Catalogue
 
-	pending  chan struct{} // closed once a library loading in the background is in
 	mu       sync.RWMutex
 	library  map[string]*Scenario
 	fallback string // active in new sessions (--scenario)
@@ -50,34 +49,6 @@ func NewEngine(cat Catalogue, seed uint64) *Engine {
 // Catalogue is what the engine validates scenarios against.
 func (e *Engine) Catalogue() Catalogue { return e.cat }
 
-// LoadInBackground loads a library while the server starts serving: the
-// calls that need the library wait for it; scenarios added meanwhile with
-// Add win over the loaded ones of the same name. An error goes to failed.
-func (e *Engine) LoadInBackground(load func() ([]*Scenario, error), failed func(error)) {
-	done := make(chan struct{})
-	e.pending = done
-	go func() {
-		defer close(done)
-		scs, err := load()
-		if err != nil {
-			failed(err)
-		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for _, sc := range scs {
-			if _, taken := e.library[sc.Name]; !taken {
-				e.library[sc.Name] = sc
-			}
-		}
-	}()
-}
-
-func (e *Engine) waitLibrary() {
-	if e.pending != nil {
-		<-e.pending
-	}
-}
-
 // Add puts scenarios into the library, replacing those of the same name.
 func (e *Engine) Add(scs ...*Scenario) {
 	e.mu.Lock()
@@ -89,7 +60,6 @@ func (e *Engine) Add(scs ...*Scenario) {
 
 // Lookup returns the library's scenario of that name.
 func (e *Engine) Lookup(name string) (*Scenario, bool) {
-	e.waitLibrary()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	sc, ok := e.library[name]
@@ -98,7 +68,6 @@ func (e *Engine) Lookup(name string) (*Scenario, bool) {
 
 // Library lists the library's scenarios by name.
 func (e *Engine) Library() []*Scenario {
-	e.waitLibrary()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	out := make([]*Scenario, 0, len(e.library))
