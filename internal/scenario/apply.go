@@ -30,7 +30,7 @@ func (e *Engine) Hook(c *gin.Context) {
 	if m.Session == nil {
 		return
 	}
-	rule, a := e.decide(m.Session.ID, m.Endpoint, requestOf(c.Request, m))
+	rule, a := e.decide(m.Session.ID, m.Endpoint, c.Request, m.Body)
 	if a == nil {
 		return
 	}

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-
-	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // Engine keeps the scenario library and, per session, the active scenario
@@ -199,7 +197,7 @@ func (e *Engine) chance() float64 {
 
 // decide picks the action for a request, if any rule acts on it, and
 // counts it: atomically for the session.
-func (e *Engine) decide(session uint64, endpoint string, req *request) (string, *Action) {
+func (e *Engine) decide(session uint64, endpoint string, hr *http.Request, body []byte) (string, *Action) {
 	st := e.state(session)
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -213,6 +211,7 @@ func (e *Engine) decide(session uint64, endpoint string, req *request) (string, 
 	if sc == nil {
 		return "", nil
 	}
+	req := &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		if r.Endpoints != nil && !r.Endpoints[endpoint] || !r.matches(req) {
@@ -240,14 +239,16 @@ func (e *Engine) decide(session uint64, endpoint string, req *request) (string, 
 	return "", nil
 }
 
-// request is what matches look at, parsed once.
+// request is what matches look at, each part parsed once and only when a
+// rule asks: most requests meet no rule at all.
 type request struct {
-	header http.Header
-	query  url.Values
-	body   []byte
-	form   url.Values
-	json   map[string]any
-	parsed bool
+	header   http.Header
+	rawQuery string
+	query    url.Values
+	body     []byte
+	form     url.Values
+	json     map[string]any
+	parsed   bool
 }
 
 func (r *request) bodyValue(path string) (string, bool) {
@@ -296,6 +297,9 @@ func (r *Rule) matches(req *request) bool {
 				v = vs[0]
 			}
 		case inQuery:
+			if req.query == nil {
+				req.query, _ = url.ParseQuery(req.rawQuery)
+			}
 			vs := req.query[m.Key]
 			if ok = len(vs) > 0; ok {
 				v = vs[0]
@@ -316,11 +320,6 @@ func (r *Rule) matches(req *request) bool {
 		}
 	}
 	return true
-}
-
-// requestOf gathers what a rule may match.
-func requestOf(r *http.Request, m *mock.Request) *request {
-	return &request{header: r.Header, query: r.URL.Query(), body: m.Body}
 }
 
 // ActivateFresh activates a library scenario with fresh counters, even
