@@ -21,11 +21,8 @@ type app struct {
 	inner *iapp.App
 }
 
-// load builds (or rebuilds) the mock from the flags.
+// load builds the mock from the flags.
 func (a *app) load() error {
-	if a.inner != nil {
-		return a.inner.Load()
-	}
 	storeCap := 0
 	if a.cfg.storeCap != "" {
 		n, err := strconv.Atoi(a.cfg.storeCap)

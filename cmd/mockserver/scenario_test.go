@@ -344,3 +344,56 @@ func TestScenarioDelayLeftByClient(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Under --watch, changed fixtures rebuild the mock; broken ones keep the
+// old fixtures and log why.
+func TestFixtureHotReload(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.yaml")
+	write := func(secret string) {
+		t.Helper()
+		src := "isolar:\n  apps:\n    - {name: A, appkey: K, access_key: " + secret + ", application_id: \"1\", redirect_uris: [\"https://a.example\"]}\n"
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("S1")
+	logs := &syncBuffer{}
+	a := &app{cfg: serveConfig{fixtures: dir, watch: true}, log: slog.New(slog.NewTextHandler(logs, nil)), seed: 1}
+	if err := a.load(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go a.watch(ctx, 20*time.Millisecond)
+	code := func(secret string) string {
+		req, _ := http.NewRequest("POST", srv.URL+"/openapi/apiManage/token", strings.NewReader(`{"appkey":"K"}`))
+		req.Header.Set("x-access-key", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	await := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not seen; logs:\n%s", what, logs)
+			}
+		}
+	}
+	// S1 is the app's secret: past the gateway, the missing grant type answers 6.
+	await("first fixtures", func() bool { return strings.Contains(code("S1"), `"result_code":"6"`) })
+	write("S2-longer")
+	await("reloaded fixtures", func() bool { return strings.Contains(code("S2-longer"), `"result_code":"6"`) })
+	os.WriteFile(file, []byte("isolar:\n  apps: [{nope: 1}]\n"), 0o644)
+	await("the problem logged", func() bool { return strings.Contains(logs.String(), `unknown field \"nope\"`) })
+	if got := code("S2-longer"); !strings.Contains(got, `"result_code":"6"`) {
+		t.Errorf("after a broken save: got %s, want the old fixtures still served", got)
+	}
+}

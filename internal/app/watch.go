@@ -5,7 +5,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/scenario"
 )
 
@@ -62,9 +61,7 @@ func (a *App) watch(ctx context.Context, every time.Duration) {
 		nowFix := stampsOf(a.fixtureFiles())
 		if changed(fix, nowFix) {
 			fix = nowFix
-			if _, err := fixture.LoadOS(a.cfg.Fixtures); err != nil {
-				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
-			} else if err := a.Load(); err != nil {
+			if err := a.Load(); err != nil {
 				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
 			} else {
 				a.cfg.Log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.Fixtures)

@@ -150,7 +150,8 @@ func (e *Engine) Active(session uint64) *Scenario {
 // Deactivate leaves the session with no scenario.
 func (e *Engine) Deactivate(session uint64) { e.Activate(session, nil, false) }
 
-// Reset puts the session back to the default scenario with fresh counters.
+// Reset puts the session back to the default scenario with fresh counters;
+// for a session that is gone, it drops what the engine kept of it.
 func (e *Engine) Reset(session uint64) {
 	e.mu.Lock()
 	delete(e.states, session)
@@ -163,9 +164,6 @@ func (e *Engine) ResetAll() {
 	e.states = map[uint64]*state{}
 	e.mu.Unlock()
 }
-
-// Forget drops a session's state when the session itself is dropped.
-func (e *Engine) Forget(session uint64) { e.Reset(session) }
 
 // ActiveBySession lists the sessions' active scenario names.
 func (e *Engine) ActiveBySession(names func(session uint64) string) map[string]string {

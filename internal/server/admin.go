@@ -127,7 +127,7 @@ type clockState struct {
 }
 
 func (s *Server) clockOf(sess *session.Session) clockState {
-	return clockState{sess.Name, s.cfg.Now(sess).UTC(), sess.Offset().String()}
+	return clockState{sess.Name, s.now(sess).UTC(), sess.Offset().String()}
 }
 
 func (s *Server) clock(c *gin.Context) {

@@ -27,8 +27,7 @@ type Config struct {
 	Log        *slog.Logger
 	AdminToken string
 	Version    string
-	Now        func(*session.Session) time.Time // a session's mock time
-	Scenarios  *scenario.Engine                 // nil: no scenarios at all
+	Scenarios  *scenario.Engine // nil: no scenarios at all
 }
 
 // Server is an http.Handler serving every vendor and the admin API.
@@ -48,13 +47,9 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		wall := cfg.Sessions.Wall
-		cfg.Now = func(s *session.Session) time.Time { return wall().Add(s.Offset()) }
-	}
 	s := &Server{cfg: cfg, journal: NewJournal(JournalSize, JournalBytes)}
 	if cfg.Scenarios != nil {
-		cfg.Sessions.OnDrop = cfg.Scenarios.Forget
+		cfg.Sessions.OnDrop = cfg.Scenarios.Reset
 	}
 	e := gin.New()
 	// The vendors' servers do not redirect near-miss paths; neither do we.
@@ -132,7 +127,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	took := time.Since(start)
 	s.journal.Add(Entry{
-		Time:         s.cfg.Now(sess).UTC(),
+		Time:         s.now(sess).UTC(),
 		Session:      sess.Name,
 		Endpoint:     req.Endpoint,
 		Method:       r.Method,
@@ -156,6 +151,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	r.Body = http.NoBody
 	return b, err
+}
+
+// now is the session's mock time.
+func (s *Server) now(sess *session.Session) time.Time {
+	return s.cfg.Sessions.Wall().Add(sess.Offset())
 }
 
 // Sweep drops the expired state of every vendor (see mock.Sweeper), and
