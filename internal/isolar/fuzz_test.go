@@ -15,7 +15,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/isolar"
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
@@ -38,13 +37,14 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clock := testkit.NewClock()
 	lg := &errorLog{}
-	log := slog.New(lg)
-	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs(), Log: log}
-	svc := isolar.New(all.Isolar, deps)
+	var svc *isolar.Service
+	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
+		svc = isolar.New(all.Isolar, deps)
+		return []mock.Vendor{svc}
+	})
 	fs := &fuzzServer{
-		h:    server.New(server.Config{Vendors: []mock.Vendor{svc}, Sessions: session.NewRegistry(clock.Now), Log: log, Version: "fuzz"}),
+		h:    h,
 		log:  lg,
 		top:  map[string]map[string]bool{isolar.EndpointToken: {"1": true}, isolar.EndpointRefresh: {"1": true}},
 		data: map[string]bool{"1": true},

@@ -15,7 +15,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/oauth"
 	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
@@ -37,12 +36,12 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clock := testkit.NewClock()
 	lg := &fuzzLog{}
-	log := slog.New(lg)
-	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs(), Log: log}
+	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
+		return []mock.Vendor{oauth.New(all.OAuth, deps)}
+	})
 	return &fuzzServer{
-		h:   server.New(server.Config{Vendors: []mock.Vendor{oauth.New(all.OAuth, deps)}, Sessions: session.NewRegistry(clock.Now), Log: log, Version: "fuzz"}),
+		h:   h,
 		log: lg,
 	}
 }

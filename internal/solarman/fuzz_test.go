@@ -23,7 +23,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
-	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/solarman"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
@@ -55,16 +54,16 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clock := testkit.NewClock()
 	lg := &fuzzLog{}
-	log := slog.New(lg)
-	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs(), Log: log}
-	svc, err := solarman.New(&fx, deps)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	var svc *solarman.Service
+	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
+		if svc, err = solarman.New(&fx, deps); err != nil {
+			tb.Fatal(err)
+		}
+		return []mock.Vendor{svc}
+	})
 	e := &fuzzEnv{
-		h:     server.New(server.Config{Vendors: []mock.Vendor{svc}, Sessions: session.NewRegistry(clock.Now), Log: log, Version: "fuzz"}),
+		h:     h,
 		log:   lg,
 		key:   key,
 		codes: map[string]map[string]bool{solarman.EndpointToken: {}, solarman.EndpointInfo: {}},

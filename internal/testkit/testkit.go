@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -127,15 +128,22 @@ type Server struct {
 // Sweep runs the server's sweep of expired state.
 func (s *Server) Sweep() int { return s.srv.Sweep() }
 
-// Serve starts the server assembly with the vendors that build makes from
-// deps (a fixed clock and seeded ids), and stops it with the test.
+// Assemble builds the server assembly in-process with the vendors that
+// build makes from deps: a fixed clock, seeded ids, and log (nil: none).
+func Assemble(adminToken string, log *slog.Logger, build func(deps mock.Deps) []mock.Vendor) (*server.Server, *Clock) {
+	clock := NewClock()
+	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: IDs(), Log: log}
+	s := server.New(server.Config{
+		Vendors: build(deps), Sessions: session.NewRegistry(clock.Now), AdminToken: adminToken, Log: log, Version: "test",
+	})
+	return s, clock
+}
+
+// Serve starts the server assembly on a loopback listener (see Assemble)
+// and stops it with the test.
 func Serve(t *testing.T, adminToken string, build func(deps mock.Deps) []mock.Vendor) *Server {
 	t.Helper()
-	clock := NewClock()
-	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: IDs()}
-	s := server.New(server.Config{
-		Vendors: build(deps), Sessions: session.NewRegistry(clock.Now), AdminToken: adminToken, Version: "test",
-	})
+	s, clock := Assemble(adminToken, nil, build)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Clock: clock, srv: s}
