@@ -15,7 +15,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 type app = fixture.IsolarApp
@@ -41,9 +41,9 @@ type Service struct {
 
 	grants map[string]*grantData // by account: one per user, shared by its tokens
 
-	tokens  *oauth.Tokens
-	codes   *oauth.Codes
-	tickets *oauth.Codes // consent-page tickets, one-time like codes
+	tokens  *spring.Tokens
+	codes   *spring.Codes
+	tickets *spring.Codes // consent-page tickets, one-time like codes
 }
 
 // New returns the service for fx (nil: no apps at all).
@@ -60,9 +60,9 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 		users:    map[string]*fixture.IsolarUser{},
 		grants:   map[string]*grantData{},
 		static:   map[string]fixture.IsolarStaticCode{},
-		tokens:   oauth.NewTokens(deps.IDs.UUID, deps.StoreCap),
-		codes:    oauth.NewCodes(deps.StoreCap),
-		tickets:  oauth.NewCodes(deps.StoreCap),
+		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
+		codes:    spring.NewCodes(deps.StoreCap),
+		tickets:  spring.NewCodes(deps.StoreCap),
 	}
 	s.zone = time.FixedZone("", int(s.settings.SerialUTCOffset.Seconds()))
 	for i := range fx.Apps {
@@ -116,8 +116,8 @@ func (s *Service) serial(ctx context.Context) string {
 	return s.deps.Now(ctx).In(s.zone).Format("20060102") + s.deps.IDs.UUIDHex()[8:]
 }
 
-func (s *Service) policy(reuse bool) oauth.Policy {
-	return oauth.Policy{
+func (s *Service) policy(reuse bool) spring.Policy {
+	return spring.Policy{
 		AccessTTL:  s.settings.AccessTTL,
 		RefreshTTL: s.settings.RefreshTTL,
 		Refresh:    true,
@@ -126,8 +126,8 @@ func (s *Service) policy(reuse bool) oauth.Policy {
 	}
 }
 
-func (s *Service) grant(ctx context.Context, a *app, u *fixture.IsolarUser) oauth.Grant {
-	return oauth.Grant{
+func (s *Service) grant(ctx context.Context, a *app, u *fixture.IsolarUser) spring.Grant {
+	return spring.Grant{
 		Session: mock.SessionID(ctx),
 		Client:  a.AppKey,
 		User:    u.Account,
@@ -198,7 +198,7 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 			problems = append(problems, "redirect_uri: not registered for the app: "+quote(req.RedirectURI))
 		}
 	}
-	if req.Code != "" && !oauth.ValidCodeValue(req.Code) {
+	if req.Code != "" && !spring.ValidCodeValue(req.Code) {
 		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
 	}
 	if _, ok := s.static[req.Code]; ok {
@@ -207,7 +207,7 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 	if len(problems) > 0 {
 		return "", mock.BadRequest("invalid code request", problems...)
 	}
-	code := oauth.Code{
+	code := spring.Code{
 		Value:       req.Code,
 		ExpiresAt:   s.deps.Now(ctx).Add(s.settings.CodeTTL),
 		RedirectURI: req.RedirectURI,
@@ -222,7 +222,7 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 
 // addCode stores c, drawing a fresh six-character value when c has none
 // (never one of the static codes).
-func (s *Service) addCode(c oauth.Code) (string, error) {
+func (s *Service) addCode(c spring.Code) (string, error) {
 	return s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, func(v string) bool {
 		_, static := s.static[v]
 		return static

@@ -15,7 +15,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 //go:embed templates/*.html
@@ -114,7 +114,7 @@ func (s *Service) login(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	ticket := oauth.Code{
+	ticket := spring.Code{
 		Value:       s.deps.IDs.Alnum(32),
 		ExpiresAt:   s.deps.Now(ctx).Add(s.settings.CodeTTL),
 		RedirectURI: p.RedirectURL,
@@ -164,7 +164,7 @@ func (s *Service) consent(c *gin.Context) {
 		c.Redirect(http.StatusFound, withQuery(t.RedirectURI, "error", "access_denied", t.State))
 		return
 	}
-	code, err := s.addCode(oauth.Code{
+	code, err := s.addCode(spring.Code{
 		ExpiresAt:   s.deps.Now(ctx).Add(s.settings.CodeTTL),
 		RedirectURI: t.RedirectURI,
 		Grant:       t.Grant,

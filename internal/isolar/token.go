@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
-	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 // tokenRequest is the JSON body of both token endpoints. The gateway reads
@@ -126,24 +126,24 @@ func (s *Service) token(c *gin.Context, a *app, req tokenRequest) {
 	if plants == nil {
 		plants = []string{}
 	}
-	expiresIn := oauth.ExpiresIn(t.ExpiresAt, s.deps.Now(ctx))
+	expiresIn := spring.ExpiresIn(t.ExpiresAt, s.deps.Now(ctx))
 	data := tokenData{t.Value, "bearer", t.Refresh, expiresIn, plants, gd.UserID}
 	s.writeSuccess(c, a, data, t, expiresIn)
 }
 
 // redeem finds the code: a static one of the fixtures (reusable), or a
 // minted one, which is consumed by this very attempt whatever follows.
-func (s *Service) redeem(c *gin.Context, value string) (oauth.Code, bool) {
+func (s *Service) redeem(c *gin.Context, value string) (spring.Code, bool) {
 	if value == "" {
-		return oauth.Code{}, false
+		return spring.Code{}, false
 	}
 	ctx := c.Request.Context()
 	if sc, ok := s.static[value]; ok {
 		a, u := s.apps[sc.AppKey], s.users[sc.Account]
 		if a == nil || u == nil {
-			return oauth.Code{}, false
+			return spring.Code{}, false
 		}
-		return oauth.Code{Value: value, RedirectURI: sc.RedirectURI, Grant: s.grant(ctx, a, u)}, true
+		return spring.Code{Value: value, RedirectURI: sc.RedirectURI, Grant: s.grant(ctx, a, u)}, true
 	}
 	return s.codes.Consume(mock.SessionID(ctx), value, s.deps.Now(ctx))
 }
@@ -159,19 +159,19 @@ func (s *Service) refresh(c *gin.Context, a *app, req tokenRequest) {
 	now := s.deps.Now(ctx)
 	t, err := s.tokens.Refresh(mock.SessionID(ctx), a.AppKey, req.RefreshToken, now, s.policy(true), mock.Req(c).TokenTTL, nil)
 	switch {
-	case errors.Is(err, oauth.ErrRefreshExpired):
+	case errors.Is(err, spring.ErrRefreshExpired):
 		s.writeFailure(c, a, failRefreshExpired, "")
 		return
 	case err != nil:
 		s.writeFailure(c, a, failInvalidRefresh, "")
 		return
 	}
-	expiresIn := oauth.ExpiresIn(t.ExpiresAt, now)
+	expiresIn := spring.ExpiresIn(t.ExpiresAt, now)
 	s.writeSuccess(c, a, refreshData{t.Value, t.Refresh, "1", "bearer", expiresIn}, t, expiresIn)
 }
 
 // writeSuccess is the one place a success is written, in the app's shape.
-func (s *Service) writeSuccess(c *gin.Context, a *app, data any, t oauth.Access, expiresIn int64) {
+func (s *Service) writeSuccess(c *gin.Context, a *app, data any, t spring.Access, expiresIn int64) {
 	rsn := s.serial(c.Request.Context())
 	if a.Documented() {
 		writeJSON(c, envelope{rsn, "1", "success", data})

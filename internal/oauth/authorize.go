@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 // authorize is /oauth/authorize (GET or POST), in the order of
@@ -117,7 +118,7 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 	ctx := c.Request.Context()
 	now := s.deps.Now(ctx)
 	cl := s.clients[req.client]
-	g := Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: user, Scope: strings.Join(req.scopes, " ")}
+	g := spring.Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: user, Scope: strings.Join(req.scopes, " ")}
 	if req.implicit {
 		if !slices.Contains(cl.Grants(), fixture.GrantImplicit) {
 			redirectError(c, req.redirect, true, "invalid_client", "Unauthorized grant type: implicit", req.state, req.stateSent, "")
@@ -139,7 +140,7 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 		redirect(c, req.redirect+"#"+f.String())
 		return
 	}
-	code, err := s.addCode(Code{ExpiresAt: now.Add(s.settings.CodeTTL), RedirectURI: req.redirect, RedirectSent: req.redirectSent, Grant: g})
+	code, err := s.addCode(spring.Code{ExpiresAt: now.Add(s.settings.CodeTTL), RedirectURI: req.redirect, RedirectSent: req.redirectSent, Grant: g})
 	if err != nil {
 		panic("oauth: storing a code: " + err.Error())
 	}
@@ -152,7 +153,7 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 
 // addCode stores c, drawing six characters of [A-Za-z0-9] when it has no
 // value.
-func (s *Service) addCode(c Code) (string, error) {
+func (s *Service) addCode(c spring.Code) (string, error) {
 	return s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, nil)
 }
 

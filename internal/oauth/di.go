@@ -1,3 +1,6 @@
+// Package oauth is the DI open platform: a Spring Security OAuth2 2.x
+// authorization server (vendors/di-oauth2.md) with its login and approval
+// pages, built on the Spring services of package spring.
 package oauth
 
 import (
@@ -12,6 +15,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 // Endpoint ids of the DI platform.
@@ -35,8 +39,8 @@ type Service struct {
 	settings fixture.OAuthSettings
 	headers  map[string]string
 
-	tokens   *Tokens
-	codes    *Codes
+	tokens   *spring.Tokens
+	codes    *spring.Codes
 	browsers *browsers
 }
 
@@ -52,8 +56,8 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 		users:    map[string]*fixture.OAuthUser{},
 		settings: fx.Settings,
 		headers:  fx.Settings.ResponseHeaders,
-		tokens:   NewTokens(deps.IDs.UUID, deps.StoreCap),
-		codes:    NewCodes(deps.StoreCap),
+		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
+		codes:    spring.NewCodes(deps.StoreCap),
 		browsers: newBrowsers(),
 	}
 	if s.headers == nil {
@@ -117,8 +121,8 @@ func (s *Service) Reset() {
 }
 
 // policy is the client's token policy; implicit grants get no refresh token.
-func (s *Service) policy(cl *client, refresh bool) Policy {
-	p := Policy{
+func (s *Service) policy(cl *client, refresh bool) spring.Policy {
+	p := spring.Policy{
 		AccessTTL:  cl.AccessValidity(),
 		RefreshTTL: cl.RefreshValidity(),
 		Refresh:    refresh && slices.Contains(cl.Grants(), fixture.GrantRefreshToken),
@@ -143,10 +147,10 @@ type tokenBody struct {
 	Scope        string `json:"scope,omitempty"`
 }
 
-func (s *Service) body(cl *client, a Access, now time.Time) tokenBody {
+func (s *Service) body(cl *client, a spring.Access, now time.Time) tokenBody {
 	b := tokenBody{AccessToken: a.Value, TokenType: "bearer", RefreshToken: a.Refresh, Scope: a.Grant.Scope}
 	if cl.AccessValidity() > 0 {
-		n := ExpiresIn(a.ExpiresAt, now)
+		n := spring.ExpiresIn(a.ExpiresAt, now)
 		b.ExpiresIn = &n
 	}
 	return b
@@ -216,18 +220,18 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 			problems = append(problems, "scope: invalid scope "+quote(bad))
 		}
 	}
-	if req.Code != "" && !ValidCodeValue(req.Code) {
+	if req.Code != "" && !spring.ValidCodeValue(req.Code) {
 		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
 	}
 	if len(problems) > 0 {
 		return "", mock.BadRequest("invalid code request", problems...)
 	}
-	code := Code{
+	code := spring.Code{
 		Value:        req.Code,
 		ExpiresAt:    s.deps.Now(ctx).Add(s.settings.CodeTTL),
 		RedirectURI:  redirect,
 		RedirectSent: req.RedirectURI != "",
-		Grant:        Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: req.User, Scope: strings.Join(scopes, " ")},
+		Grant:        spring.Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: req.User, Scope: strings.Join(scopes, " ")},
 	}
 	value, err := s.addCode(code)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
 
 // token is /oauth/token, checked in the order of vendors/di-oauth2.md §3.2.
@@ -128,7 +129,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 	ctx := c.Request.Context()
 	now := s.deps.Now(ctx)
 	ttl := mock.Req(c).TokenTTL
-	var a Access
+	var a spring.Access
 	switch grantType {
 	case fixture.GrantAuthorizationCode:
 		value, ok := p.get("code")
@@ -152,7 +153,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 		if !ok {
 			return errMissingRefreshToken
 		}
-		narrow := func(g Grant) (Grant, error) {
+		narrow := func(g spring.Grant) (spring.Grant, error) {
 			if !sent {
 				return g, nil
 			}
@@ -169,17 +170,17 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 		a, err = s.tokens.Refresh(mock.SessionID(ctx), cl.ClientID, value, now, s.policy(cl, true), ttl, narrow)
 		var oe *Error
 		switch {
-		case errors.Is(err, ErrInvalidRefresh):
+		case errors.Is(err, spring.ErrInvalidRefresh):
 			return errInvalidRefreshToken.withValue(value)
-		case errors.Is(err, ErrWrongClient):
+		case errors.Is(err, spring.ErrWrongClient):
 			return errRefreshWrongClient.withValue(value)
-		case errors.Is(err, ErrRefreshExpired):
+		case errors.Is(err, spring.ErrRefreshExpired):
 			return errRefreshExpired.withValue(value)
 		case errors.As(err, &oe):
 			return oe
 		}
 	default:
-		g := Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, Scope: strings.Join(scopes, " ")}
+		g := spring.Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, Scope: strings.Join(scopes, " ")}
 		a = s.tokens.Issue(g, now, s.policy(cl, false), ttl)
 	}
 	noStore(c)

@@ -1,7 +1,9 @@
-// Package oauth holds the authorization-server machinery of Spring Security
-// OAuth2 2.x that the vendors share: single-use codes and token services
-// with Spring's reuse, expiry and refresh semantics.
-package oauth
+// Package spring is what the Spring Security OAuth2 2.x authorization
+// servers behind the vendors share: single-use codes and token services
+// with Spring's reuse, expiry and refresh semantics. iSolarCloud and the DI
+// platform both run one, each under its own wire envelope; neither vendor
+// package imports the other.
+package spring
 
 import (
 	"errors"
