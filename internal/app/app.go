@@ -72,27 +72,46 @@ func New(cfg Config) (*App, error) {
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*a.handler.Load()).ServeHTTP(w, r) }
 
-// Vendors builds every vendor of one fixture set.
-func Vendors(fx *fixture.Fixtures, deps mock.Deps) ([]mock.Vendor, error) {
-	sm, err := solarman.New(fx.Solarman, deps)
-	if err != nil {
-		return nil, err
-	}
-	return []mock.Vendor{isolar.New(fx.Isolar, deps), sm, oauth.New(fx.OAuth, deps)}, nil
+// vendors lists every vendor: what its table declares, and how to build
+// it from a fixture set. A new vendor is one row here.
+var vendors = []struct {
+	spec  func() mock.Spec
+	build func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error)
+}{
+	{isolar.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) {
+		return isolar.New(fx.Isolar, deps), nil
+	}},
+	{solarman.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) {
+		return solarman.New(fx.Solarman, deps)
+	}},
+	{oauth.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) { return oauth.New(fx.OAuth, deps), nil }},
 }
 
-// Catalogue is every vendor's failures, for validating scenario files.
-func Catalogue() (scenario.Catalogue, error) {
-	fx, err := fixture.Default()
-	if err != nil {
-		return nil, err
+// Vendors builds every vendor of one fixture set.
+func Vendors(fx *fixture.Fixtures, deps mock.Deps) ([]mock.Vendor, error) {
+	out := make([]mock.Vendor, 0, len(vendors))
+	for _, v := range vendors {
+		built, err := v.build(fx, deps)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, built)
 	}
-	vendors, err := Vendors(fx, mock.Deps{})
-	if err != nil {
-		return nil, err
-	}
-	return scenario.NewCatalogue(vendors), nil
+	return out, nil
 }
+
+// Specs are every vendor's endpoints and failures as its table declares
+// them: no fixtures, no service.
+func Specs() []mock.Spec {
+	out := make([]mock.Spec, 0, len(vendors))
+	for _, v := range vendors {
+		out = append(out, v.spec())
+	}
+	return out
+}
+
+// Catalogue is what scenario files may name, from the vendors' tables.
+func Catalogue() *scenario.Catalogue { return scenario.NewCatalogue(Specs()...) }
 
 func loadFixtures(path string) (*fixture.Fixtures, error) {
 	if path == "" {
@@ -110,11 +129,11 @@ func (a *App) Load() error {
 	}
 	sessions := session.NewRegistry(a.cfg.Wall)
 	deps := mock.Deps{Now: session.Clock{Wall: a.cfg.Wall}.Now, IDs: a.cfg.IDs, Log: a.cfg.Log, StoreCap: a.cfg.StoreCap}
-	vendors, err := Vendors(fx, deps)
+	built, err := Vendors(fx, deps)
 	if err != nil {
 		return err
 	}
-	engine := scenario.NewEngine(scenario.NewCatalogue(vendors), a.cfg.Seed)
+	engine := scenario.NewEngine(Catalogue(), a.cfg.Seed)
 	library, err := scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
 	if err != nil {
 		return fmt.Errorf("embedded scenarios:\n%w", err)
@@ -142,7 +161,7 @@ func (a *App) Load() error {
 		return fmt.Errorf("%w %q", ErrUnknownScenario, a.cfg.Scenario)
 	}
 	srv := server.New(server.Config{
-		Vendors: vendors, Sessions: sessions, Log: a.cfg.Log, AdminToken: a.cfg.AdminToken,
+		Vendors: built, Sessions: sessions, Log: a.cfg.Log, AdminToken: a.cfg.AdminToken,
 		Version: a.cfg.Version, Scenarios: engine,
 	})
 	var h http.Handler = srv
@@ -155,7 +174,7 @@ func (a *App) Load() error {
 
 // CheckFile validates one fixture or scenario file or folder; a folder
 // whose files all have top-level rules is a scenario folder.
-func CheckFile(path string, cat scenario.Catalogue) error {
+func CheckFile(path string, cat *scenario.Catalogue) error {
 	files, err := scenario.OSFiles(path)
 	if err != nil {
 		return err

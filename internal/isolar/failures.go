@@ -99,14 +99,15 @@ func (k failureKind) endpoints() []string {
 	}
 }
 
-// Failures is the catalogue by name; each renders from the request alone,
-// as a scenario needs, touching no state.
-func (s *Service) Failures() map[string]mock.Failure {
-	out := make(map[string]mock.Failure, len(catalogue))
+// failureRows is the catalogue as table rows; each renders from the
+// request alone, as a scenario needs, touching no state.
+func failureRows() []mock.Failure[*Service] {
+	rows := make([]mock.Failure[*Service], 0, len(catalogue))
 	for _, f := range catalogue {
-		out[f.name] = mock.Failure{Name: f.name, Endpoints: f.kind.endpoints(), Render: func(c *gin.Context) { s.render(c, f) }}
+		rows = append(rows, mock.Failure[*Service]{Name: f.name, Endpoints: f.kind.endpoints(),
+			Render: func(s *Service, c *gin.Context) { s.render(c, f) }})
 	}
-	return out
+	return rows
 }
 
 // render answers f for the request in c, taking X and the app's shape from

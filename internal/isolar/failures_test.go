@@ -25,7 +25,7 @@ func render(t *testing.T, fx *fixture.Isolar, name, method, target, body string)
 	t.Helper()
 	clock := testkit.NewClock()
 	svc := isolar.New(fx, mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs()})
-	f, ok := svc.Failures()[name]
+	f, ok := svc.Routes().Failure(name)
 	if !ok {
 		t.Fatalf("no failure %q in the catalogue", name)
 	}
@@ -52,10 +52,10 @@ func normal(t *testing.T, b []byte) string {
 
 func TestCatalogueGolden(t *testing.T) {
 	fx := defaults(t)
-	failures := isolar.New(fx, mock.Deps{}).Failures()
-	names := make([]string, 0, len(failures))
-	for name := range failures {
-		names = append(names, name)
+	routes := isolar.New(fx, mock.Deps{}).Routes()
+	names := make([]string, 0, len(routes.Failures))
+	for _, f := range routes.Failures {
+		names = append(names, f.Name)
 	}
 	slices.Sort(names)
 	if len(names) != 27 {
@@ -66,7 +66,7 @@ func TestCatalogueGolden(t *testing.T) {
 	query := "/authorized-app?cloudId=1&applicationId=1001&redirectUrl=" + redirect + "&state=s%3C1%3E"
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			f := failures[name]
+			f, _ := routes.Failure(name)
 			if slices.Contains(f.Endpoints, isolar.EndpointAuthorize) {
 				w := render(t, fx, name, "GET", query, "")
 				testkit.Golden(t, "catalogue_"+name, fmt.Appendf(nil, "%d %s\n%s", w.Code, w.Header().Get("Location"), w.Body.Bytes()))

@@ -82,33 +82,36 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 	return s
 }
 
-// Name is the vendor id.
-func (s *Service) Name() string { return "isolar" }
-
-// PathPrefix is the gateway's prefix: unknown paths under it get E996.
-func (s *Service) PathPrefix() string { return "/openapi/" }
-
-// NotFound answers an /openapi/* path the mock does not serve.
-func (s *Service) NotFound(c *gin.Context) { s.writeFailure(c, nil, failAPINotFound, "") }
-
-// Mount adds the vendor's routes to r.
-func (s *Service) Mount(r gin.IRouter) {
-	g := r.Group("", mock.Recover(s.deps.Log, func(c *gin.Context) { s.writeFailure(c, nil, failInternal, "") }))
-	page := g.Group("", mock.Endpoint(EndpointAuthorize))
-	page.GET("/", s.shim)
-	page.GET("/authorized-app", s.authorize)
-	page.POST("/authorized-app/login", s.login)
-	page.POST("/authorized-app/consent", s.consent)
-	for _, route := range []struct {
-		path, id string
-		h        gin.HandlerFunc
-	}{
-		{"/openapi/apiManage/token", EndpointToken, s.gated(s.token)},
-		{"/openapi/apiManage/refreshToken", EndpointRefresh, s.gated(s.refresh)},
-	} {
-		mock.PostOnly(g, route.path, mock.Endpoint(route.id), route.h)
-	}
+// table is the vendor's endpoints and failures (vendors/isolarcloud.md).
+var table = mock.Table[*Service]{
+	Vendor:   "isolar",
+	Internal: func(s *Service, c *gin.Context) { s.writeFailure(c, nil, failInternal, "") },
+	Endpoints: []mock.Endpoint[*Service]{
+		{ID: EndpointAuthorize, Methods: get, Paths: []string{"/"}, Handle: (*Service).shim},
+		{ID: EndpointAuthorize, Methods: get, Paths: []string{"/authorized-app"}, Handle: (*Service).authorize},
+		{ID: EndpointAuthorize, Methods: post, Paths: []string{"/authorized-app/login"}, Handle: (*Service).login},
+		{ID: EndpointAuthorize, Methods: post, Paths: []string{"/authorized-app/consent"}, Handle: (*Service).consent},
+		{ID: EndpointToken, Methods: post, Paths: []string{"/openapi/apiManage/token"}, Handle: gated((*Service).token),
+			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
+		{ID: EndpointRefresh, Methods: post, Paths: []string{"/openapi/apiManage/refreshToken"}, Handle: gated((*Service).refresh),
+			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
+	},
+	Failures: failureRows(),
+	// The gateway answers E996 for any /openapi/ path it does not serve.
+	Prefix:   "/openapi/",
+	NotFound: func(s *Service, c *gin.Context) { s.writeFailure(c, nil, failAPINotFound, "") },
 }
+
+var (
+	get  = []string{http.MethodGet}
+	post = []string{http.MethodPost}
+)
+
+// Spec describes the vendor's endpoints and failures without fixtures.
+func Spec() mock.Spec { return table.Spec() }
+
+// Routes is the vendor's table bound to s.
+func (s *Service) Routes() mock.Routes { return table.Bind(s) }
 
 // serial is a req_serial_num: the date in the vendor's zone and the last 24
 // hex digits of a random UUID.
@@ -155,7 +158,7 @@ func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspect
 	}
 	return mock.Introspection{
 		Active:    s.deps.Now(ctx).Before(t.ExpiresAt),
-		Vendor:    s.Name(),
+		Vendor:    table.Vendor,
 		Kind:      t.Kind,
 		Client:    t.Grant.Client,
 		User:      t.Grant.User,

@@ -83,15 +83,15 @@ func (s *Service) appByAccessKey(key string) *app {
 
 // gated parses the body and runs the gateway checks before h, as the
 // vendor's gateway fronts its OAuth server.
-func (s *Service) gated(h func(c *gin.Context, a *app, req tokenRequest)) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func gated(h func(s *Service, c *gin.Context, a *app, req tokenRequest)) func(*Service, *gin.Context) {
+	return func(s *Service, c *gin.Context) {
 		req := parseBody(mock.Req(c).Body)
 		a, f := s.gateway(c, req)
 		if f != nil {
 			s.writeFailure(c, nil, *f, "")
 			return
 		}
-		h(c, a, req)
+		h(s, c, a, req)
 	}
 }
 
@@ -120,7 +120,7 @@ func (s *Service) token(c *gin.Context, a *app, req tokenRequest) {
 		return
 	}
 	reuse := req.TokenScopeMode != "authorization_bound"
-	t := s.tokens.Issue(code.Grant, s.deps.Now(ctx), s.policy(reuse), mock.Req(c).TokenTTL)
+	t := s.tokens.Issue(code.Grant, s.deps.Now(ctx), s.policy(reuse), mock.TokenTTL(ctx))
 	gd := code.Grant.Data.(*grantData)
 	plants := gd.Plants
 	if plants == nil {
@@ -157,7 +157,7 @@ func (s *Service) refresh(c *gin.Context, a *app, req tokenRequest) {
 		return
 	}
 	now := s.deps.Now(ctx)
-	t, err := s.tokens.Refresh(mock.SessionID(ctx), a.AppKey, req.RefreshToken, now, s.policy(true), mock.Req(c).TokenTTL, nil)
+	t, err := s.tokens.Refresh(mock.SessionID(ctx), a.AppKey, req.RefreshToken, now, s.policy(true), mock.TokenTTL(ctx), nil)
 	switch {
 	case errors.Is(err, spring.ErrRefreshExpired):
 		s.writeFailure(c, a, failRefreshExpired, "")

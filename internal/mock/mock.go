@@ -1,6 +1,7 @@
 // Package mock is the plumbing every vendor shares: injected dependencies,
-// the per-request record the server fills in, JSON writing, and the shapes
-// of failure catalogues, introspection and admin errors.
+// what the server knows of a request, JSON writing, the endpoint tables
+// vendors declare themselves with (table.go), and the shapes of
+// introspection and admin errors.
 package mock
 
 import (
@@ -48,18 +49,13 @@ func (d Deps) WithDefaults() Deps {
 	return d
 }
 
-// Request is what the server knows about a request before routing, and
-// what vendors add to it for the journal and the log.
+// Request is what the server knows about a request before routing: its
+// session, and its body already read and bounded. Vendors read it; nobody
+// changes it once the server has made it.
 type Request struct {
-	Session  *session.Session
-	Prefix   string        // "/s/{name}" when the session came from the path
-	Body     []byte        // the whole body, already bounded
-	Endpoint string        // set by the vendor route
-	Rule     string        // the scenario rule that acted, if any
-	TokenTTL time.Duration // a scenario's token lifetime for this request; zero: the vendor's
-	// Hook, when set, runs once the endpoint is known, before the vendor's
-	// handler: the scenario engine. It may answer and abort.
-	Hook gin.HandlerFunc
+	Session *session.Session
+	Prefix  string // "/s/{name}" when the session came from the path
+	Body    []byte // the whole body, already bounded
 }
 
 type reqKey struct{}
@@ -97,16 +93,19 @@ func SessionID(ctx context.Context) uint64 {
 	return 0
 }
 
-// Endpoint returns gin middleware that tags the request with an endpoint id
-// and then runs the request's hook.
-func Endpoint(id string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		r := Req(c)
-		r.Endpoint = id
-		if r.Hook != nil {
-			r.Hook(c)
-		}
-	}
+type ttlKey struct{}
+
+// WithTokenTTL returns ctx asking the vendor to issue its token with
+// lifetime d: a scenario's token_ttl.
+func WithTokenTTL(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, ttlKey{}, d)
+}
+
+// TokenTTL is the token lifetime a scenario asked for in ctx; zero: the
+// vendor's own.
+func TokenTTL(ctx context.Context) time.Duration {
+	d, _ := ctx.Value(ttlKey{}).(time.Duration)
+	return d
 }
 
 // EncodeJSON encodes v the way the vendors' Java servers do: no HTML
@@ -131,14 +130,6 @@ func WriteJSON(c *gin.Context, status int, contentType string, v any) {
 	c.Data(status, contentType, b)
 }
 
-// Failure is one entry of a vendor's failure catalogue: a scenario can make
-// any endpoint listed answer with it.
-type Failure struct {
-	Name      string
-	Endpoints []string
-	Render    func(c *gin.Context)
-}
-
 // Introspection is the answer of POST /_mock/introspect.
 type Introspection struct {
 	Active    bool      `json:"active"`
@@ -151,9 +142,8 @@ type Introspection struct {
 
 // Vendor is what every vendor package offers the server.
 type Vendor interface {
-	Name() string
-	Mount(r gin.IRouter)
-	Failures() map[string]Failure
+	// Routes is the vendor's table bound to this service.
+	Routes() Routes
 	// Introspect describes a token of the session in ctx, active or not.
 	Introspect(ctx context.Context, token string) (Introspection, bool)
 	// Reset forgets every code and token of every session.
@@ -175,27 +165,6 @@ type CodeMinter interface {
 // AdminMounter is a vendor with calls of its own under /_mock.
 type AdminMounter interface {
 	MountAdmin(r gin.IRouter)
-}
-
-// PostOnly routes POST path to handlers and every other method to the
-// vendors' 405: Allow: POST and no body. The first handler (the endpoint
-// tag) runs for both.
-func PostOnly(r gin.IRouter, path string, tag gin.HandlerFunc, handlers ...gin.HandlerFunc) {
-	r.POST(path, append([]gin.HandlerFunc{tag}, handlers...)...)
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
-		r.Handle(m, path, tag, methodNotAllowed)
-	}
-}
-
-func methodNotAllowed(c *gin.Context) {
-	c.Header("Allow", http.MethodPost)
-	c.Status(http.StatusMethodNotAllowed)
-}
-
-// PathOwner is a vendor that answers unknown paths under a prefix itself.
-type PathOwner interface {
-	PathPrefix() string
-	NotFound(c *gin.Context)
 }
 
 // AdminError is a problem with an admin request; the server renders it as

@@ -124,7 +124,7 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 			redirectError(c, req.redirect, true, "invalid_client", "Unauthorized grant type: implicit", req.state, req.stateSent, "")
 			return
 		}
-		a := s.tokens.Issue(g, now, s.policy(cl, false), mock.Req(c).TokenTTL)
+		a := s.tokens.Issue(g, now, s.policy(cl, false), mock.TokenTTL(ctx))
 		b := s.body(cl, a, now)
 		var f strings.Builder
 		f.WriteString("access_token=" + encodeFragment(a.Value) + "&token_type=bearer")

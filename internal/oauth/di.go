@@ -76,33 +76,39 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 	return s
 }
 
-// Name is the vendor id.
-func (s *Service) Name() string { return "oauth" }
-
-// PathPrefix is the platform's prefix; unknown paths under it get 404.
-func (s *Service) PathPrefix() string { return "/oauth/" }
-
-// NotFound answers the Spring endpoints DI does not expose
-// (/oauth/check_token, /oauth/token_key) and any other unknown path.
-func (s *Service) NotFound(c *gin.Context) {
-	s.platformHeaders(c)
-	now := s.deps.Now(c.Request.Context())
-	mock.WriteJSON(c, http.StatusNotFound, jsonType, bootError{now.UnixMilli(), 404, "Not Found", "No message available", c.Request.URL.Path})
+// table is the platform's endpoints and failures (vendors/di-oauth2.md).
+var table = mock.Table[*Service]{
+	Vendor: "oauth",
+	Use:    (*Service).platformHeaders,
+	Internal: func(_ *Service, c *gin.Context) {
+		writeErrorPage(c, http.StatusInternalServerError, "server_error", "Internal Server Error")
+	},
+	Endpoints: []mock.Endpoint[*Service]{
+		{ID: EndpointAuthorize, Methods: []string{http.MethodGet, http.MethodPost}, Paths: []string{"/oauth/authorize"},
+			Handle: (*Service).authorize, Tokens: true}, // implicit grants issue tokens here
+		{ID: EndpointAuthorize, Methods: []string{http.MethodGet}, Paths: []string{"/oauth/login"}, Handle: (*Service).loginPage},
+		{ID: EndpointAuthorize, Methods: []string{http.MethodPost}, Paths: []string{"/oauth/login"}, Handle: (*Service).loginPost},
+		// token answers every method itself: GET and the others differ.
+		{ID: EndpointToken, Methods: mock.AnyMethod(), Paths: []string{"/oauth/token"}, Handle: (*Service).token,
+			Internal: func(s *Service, c *gin.Context) { s.writeTokenError(c, errServerError) }, Tokens: true, JSON: true},
+	},
+	Failures: failureRows(),
+	// Spring's endpoints DI does not expose (/oauth/check_token,
+	// /oauth/token_key) and any other path under /oauth/ get Boot's 404.
+	Prefix:   "/oauth/",
+	NotFound: (*Service).notFound,
 }
 
-// Mount adds the platform's routes.
-func (s *Service) Mount(r gin.IRouter) {
-	g := r.Group("/oauth", s.platformHeaders)
-	auth := g.Group("", mock.Endpoint(EndpointAuthorize), mock.Recover(s.deps.Log, func(c *gin.Context) {
-		writeErrorPage(c, http.StatusInternalServerError, "server_error", "Internal Server Error")
-	}))
-	auth.GET("/authorize", s.authorize)
-	auth.POST("/authorize", s.authorize)
-	auth.GET("/login", s.loginPage)
-	auth.POST("/login", s.loginPost)
-	g.Any("/token", mock.Endpoint(EndpointToken), mock.Recover(s.deps.Log, func(c *gin.Context) {
-		s.writeTokenError(c, errServerError)
-	}), s.token)
+// Spec describes the platform's endpoints and failures without fixtures.
+func Spec() mock.Spec { return table.Spec() }
+
+// Routes is the platform's table bound to s.
+func (s *Service) Routes() mock.Routes { return table.Bind(s) }
+
+// notFound is Spring Boot's 404 body.
+func (s *Service) notFound(c *gin.Context) {
+	now := s.deps.Now(c.Request.Context())
+	mock.WriteJSON(c, http.StatusNotFound, jsonType, bootError{now.UnixMilli(), 404, "Not Found", "No message available", c.Request.URL.Path})
 }
 
 // platformHeaders adds the fixture's response headers (the platform's
@@ -169,7 +175,7 @@ func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspect
 	}
 	in := mock.Introspection{
 		Active: s.deps.Now(ctx).Before(t.ExpiresAt),
-		Vendor: s.Name(), Kind: t.Kind, Client: t.Grant.Client, User: t.Grant.User,
+		Vendor: table.Vendor, Kind: t.Kind, Client: t.Grant.Client, User: t.Grant.User,
 	}
 	if cl := s.clients[t.Grant.Client]; cl == nil || cl.AccessValidity() > 0 {
 		in.ExpiresAt = t.ExpiresAt.UTC()

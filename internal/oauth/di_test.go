@@ -286,7 +286,7 @@ func TestClientCredentialsAndReuse(t *testing.T) {
 	}
 }
 
-var serveMux = func(t *testing.T, fx *fixture.OAuth, f mock.Failure, target string) *httptest.ResponseRecorder {
+var serveMux = func(t *testing.T, fx *fixture.OAuth, f mock.BoundFailure, target string) *httptest.ResponseRecorder {
 	eng := gin.New()
 	eng.Any("/*any", func(c *gin.Context) {
 		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{}))
@@ -301,10 +301,11 @@ func TestCatalogueGolden(t *testing.T) {
 	fx := defaults(t)
 	clock := testkit.NewClock()
 	svc := oauth.New(fx, mock.Deps{Now: func(context.Context) time.Time { return clock.Now() }, IDs: testkit.IDs()})
-	failures := svc.Failures()
-	names := make([]string, 0, len(failures))
-	for n := range failures {
-		names = append(names, n)
+	failures := map[string]mock.BoundFailure{}
+	names := []string{}
+	for _, f := range svc.Routes().Failures {
+		failures[f.Name] = f
+		names = append(names, f.Name)
 	}
 	slices.Sort(names)
 	if len(names) != 29 {

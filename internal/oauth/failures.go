@@ -9,49 +9,53 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
-// Failures is the platform's catalogue by name: the token endpoint's rows
-// of vendors/di-oauth2.md §3.3 (PKCE aside) and the error outcomes of
+// failureRows is the platform's catalogue: the token endpoint's rows of
+// vendors/di-oauth2.md §3.3 (PKCE aside) and the error outcomes of
 // /oauth/authorize in §2.2. Each renders from the request alone.
-func (s *Service) Failures() map[string]mock.Failure {
-	out := map[string]mock.Failure{}
+func failureRows() []mock.Failure[*Service] {
+	var rows []mock.Failure[*Service]
 	for _, e := range tokenCatalogue {
-		out[e.Name] = mock.Failure{Name: e.Name, Endpoints: []string{EndpointToken}, Render: func(c *gin.Context) {
+		rows = append(rows, mock.Failure[*Service]{Name: e.Name, Endpoints: []string{EndpointToken}, Render: func(s *Service, c *gin.Context) {
 			s.writeTokenError(c, s.renderValue(c, e, readParams(c)))
-		}}
+		}})
 	}
-	for name, render := range map[string]func(c *gin.Context, p params){
-		"authorize_unknown_client": func(c *gin.Context, _ params) {
+	for _, f := range []struct {
+		name   string
+		render func(s *Service, c *gin.Context, p params)
+	}{
+		{"authorize_unknown_client", func(_ *Service, c *gin.Context, _ params) {
 			writeErrorPage(c, http.StatusUnauthorized, "invalid_client", "Bad client credentials")
-		},
-		"authorize_unsupported_response_type": func(c *gin.Context, p params) {
+		}},
+		{"authorize_unsupported_response_type", func(s *Service, c *gin.Context, p params) {
 			s.renderRedirectError(c, p, "unsupported_response_type", "Unsupported response types: "+javaSet(parseList(p.value("response_type"))), "")
-		},
-		"authorize_login_required": func(c *gin.Context, _ params) { redirect(c, s.absolute(c, "/oauth/login")) },
-		"authorize_redirect_mismatch": func(c *gin.Context, p params) {
+		}},
+		{"authorize_login_required", func(s *Service, c *gin.Context, _ params) { redirect(c, s.absolute(c, "/oauth/login")) }},
+		{"authorize_redirect_mismatch", func(_ *Service, c *gin.Context, p params) {
 			v, sent := p.get("redirect_uri")
 			writeErrorPage(c, http.StatusBadRequest, "invalid_grant", redirectMessage(v, sent))
-		},
-		"authorize_invalid_scope": func(c *gin.Context, p params) {
+		}},
+		{"authorize_invalid_scope", func(s *Service, c *gin.Context, p params) {
 			cl := s.clients[p.value("client_id")]
 			registered := ""
 			if cl != nil {
 				registered = strings.Join(cl.Scopes, " ")
 			}
 			s.renderRedirectError(c, p, "invalid_scope", "Invalid scope: "+p.value("scope"), registered)
-		},
-		"authorize_access_denied": func(c *gin.Context, p params) {
+		}},
+		{"authorize_access_denied", func(s *Service, c *gin.Context, p params) {
 			s.renderRedirectError(c, p, "access_denied", "User denied access", "")
-		},
-		"authorize_approval_without_request": func(c *gin.Context, _ params) {
+		}},
+		{"authorize_approval_without_request", func(_ *Service, c *gin.Context, _ params) {
 			writeErrorPage(c, http.StatusBadRequest, "invalid_request", "Cannot approve uninitialized authorization request.")
-		},
-		"authorize_implicit_not_allowed": func(c *gin.Context, p params) {
+		}},
+		{"authorize_implicit_not_allowed", func(s *Service, c *gin.Context, p params) {
 			s.renderRedirectError(c, p, "invalid_client", "Unauthorized grant type: implicit", "")
-		},
+		}},
 	} {
-		out[name] = mock.Failure{Name: name, Endpoints: []string{EndpointAuthorize}, Render: func(c *gin.Context) { render(c, readParams(c)) }}
+		rows = append(rows, mock.Failure[*Service]{Name: f.name, Endpoints: []string{EndpointAuthorize},
+			Render: func(s *Service, c *gin.Context) { f.render(s, c, readParams(c)) }})
 	}
-	return out
+	return rows
 }
 
 // renderValue fills X and the extra scope of e from the request, as the

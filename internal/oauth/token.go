@@ -128,7 +128,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 	}
 	ctx := c.Request.Context()
 	now := s.deps.Now(ctx)
-	ttl := mock.Req(c).TokenTTL
+	ttl := mock.TokenTTL(ctx)
 	var a spring.Access
 	switch grantType {
 	case fixture.GrantAuthorizationCode:

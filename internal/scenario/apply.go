@@ -22,19 +22,32 @@ const HangLimit = 10 * time.Minute
 // malformedBody is a 200 answer cut short: every JSON parser fails on it.
 const malformedBody = `{"access_token":"`
 
-// Hook runs before a vendor's handler (mock.Endpoint calls it): when a rule
-// acts, it delays, answers instead of the vendor, cuts the connection, or
-// changes the real answer. An injected answer changes no vendor state.
-func (e *Engine) Hook(c *gin.Context) {
-	m := mock.Req(c)
-	if m.Session == nil {
-		return
+// Step is the scenario step of one endpoint, which the server runs before
+// the vendor's handler. When a rule acts it delays, answers instead of
+// the vendor, cuts the connection, or changes the real answer, and
+// returns the rule's name ("" when none acted). An injected answer
+// changes no vendor state.
+type Step func(c *gin.Context) (rule string)
+
+// Step returns the step of endpoint id, whose failures renders by name;
+// the server makes one per endpoint when it mounts the vendors' tables.
+func (e *Engine) Step(id string, failures map[string]gin.HandlerFunc) Step {
+	return func(c *gin.Context) string {
+		m := mock.Req(c)
+		if m.Session == nil {
+			return ""
+		}
+		rule, a := e.decide(m.Session.ID, id, c.Request, m.Body)
+		if a == nil {
+			return ""
+		}
+		e.act(c, a, failures)
+		return rule
 	}
-	rule, a := e.decide(m.Session.ID, m.Endpoint, c.Request, m.Body)
-	if a == nil {
-		return
-	}
-	m.Rule = rule
+}
+
+// act does what a rule's action says.
+func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerFunc) {
 	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(a)) {
 		// The client gave up during the delay: nothing reaches it, and the
 		// journal says so with nginx's "client closed request".
@@ -43,7 +56,8 @@ func (e *Engine) Hook(c *gin.Context) {
 	}
 	switch {
 	case a.Error != "":
-		e.cat[m.Endpoint][a.Error].Render(c)
+		// The loader checked the name against the catalogue.
+		failures[a.Error](c)
 		c.Abort()
 	case a.Status != 0:
 		for k, v := range a.Headers {
@@ -60,7 +74,7 @@ func (e *Engine) Hook(c *gin.Context) {
 		c.Abort()
 	default:
 		if a.TokenTTL > 0 {
-			m.TokenTTL = a.TokenTTL
+			c.Request = c.Request.WithContext(mock.WithTokenTTL(c.Request.Context(), a.TokenTTL))
 		}
 		if len(a.Set) > 0 {
 			rewrite(c, a.Set)
@@ -124,6 +138,9 @@ func netConn(c net.Conn) net.Conn {
 func rewrite(c *gin.Context, fields []SetField) {
 	w := &bufferWriter{ResponseWriter: c.Writer, status: http.StatusOK}
 	c.Writer = w
+	// A panic further down leaves through here: the writer is given back
+	// so that the vendor's answer to it reaches the client.
+	defer func() { c.Writer = w.ResponseWriter }()
 	c.Next()
 	c.Writer = w.ResponseWriter
 	body := w.buf.Bytes()

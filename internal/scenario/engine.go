@@ -13,7 +13,7 @@ import (
 // Engine keeps the scenario library and, per session, the active scenario
 // and the rules' counters. It is safe for concurrent use.
 type Engine struct {
-	cat Catalogue
+	cat *Catalogue
 
 	mu       sync.RWMutex
 	library  map[string]*Scenario
@@ -35,9 +35,9 @@ type state struct {
 
 type counter struct{ seen, acted int }
 
-// NewEngine returns an engine for the failures of cat; seed makes
-// probabilities reproducible.
-func NewEngine(cat Catalogue, seed uint64) *Engine {
+// NewEngine returns an engine whose scenarios name the endpoints and
+// failures of cat; seed makes probabilities reproducible.
+func NewEngine(cat *Catalogue, seed uint64) *Engine {
 	return &Engine{
 		cat: cat, library: map[string]*Scenario{}, states: map[uint64]*state{},
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
@@ -45,7 +45,7 @@ func NewEngine(cat Catalogue, seed uint64) *Engine {
 }
 
 // Catalogue is what the engine validates scenarios against.
-func (e *Engine) Catalogue() Catalogue { return e.cat }
+func (e *Engine) Catalogue() *Catalogue { return e.cat }
 
 // Add puts scenarios into the library, replacing those of the same name.
 func (e *Engine) Add(scs ...*Scenario) {

@@ -11,7 +11,7 @@ import (
 
 // LoadFS reads every scenario of the given files or folders (a folder:
 // its *.yaml and *.yml files, sorted) and reports every problem at once.
-func LoadFS(fsys fs.FS, paths []string, cat Catalogue) ([]*Scenario, error) {
+func LoadFS(fsys fs.FS, paths []string, cat *Catalogue) ([]*Scenario, error) {
 	var out []*Scenario
 	errs := &Errors{}
 	seen := map[string]string{}
@@ -42,7 +42,7 @@ func LoadFS(fsys fs.FS, paths []string, cat Catalogue) ([]*Scenario, error) {
 }
 
 // ParseFile reads and parses one scenario file of fsys.
-func ParseFile(fsys fs.FS, file string, cat Catalogue) (*Scenario, error) {
+func ParseFile(fsys fs.FS, file string, cat *Catalogue) (*Scenario, error) {
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, &Errors{[]string{fmt.Sprintf("%s:1: (document): cannot read: %v", file, err)}}
@@ -83,7 +83,7 @@ func OSFiles(p string) ([]string, error) {
 
 // ParseOSFile reads and parses a scenario file of the real file system;
 // problems name the file as given.
-func ParseOSFile(file string, cat Catalogue) (*Scenario, error) {
+func ParseOSFile(file string, cat *Catalogue) (*Scenario, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, &Errors{[]string{fmt.Sprintf("%s:1: (document): cannot read: %v", file, err)}}

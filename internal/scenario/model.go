@@ -5,41 +5,46 @@ package scenario
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
-// Endpoint ids, and what each can do beyond failing.
-var (
-	// Endpoints lists every endpoint id a rule may name.
-	Endpoints = []string{"isolar.authorize", "isolar.token", "isolar.refresh", "solarman.token", "solarman.info", "oauth.authorize", "oauth.token"}
-	// tokenEndpoints issue tokens, so token_ttl means something there.
-	tokenEndpoints = map[string]bool{"isolar.token": true, "isolar.refresh": true, "solarman.token": true, "oauth.token": true, "oauth.authorize": true}
-	// jsonEndpoints answer JSON, so set means something there.
-	jsonEndpoints = map[string]bool{"isolar.token": true, "isolar.refresh": true, "solarman.token": true, "solarman.info": true, "oauth.token": true}
-)
+// Catalogue is what rules may name, learnt from the vendors' tables
+// (mock.Spec): the endpoint ids, and for each the failures it can answer
+// and whether token_ttl and set mean something there.
+type Catalogue struct {
+	ids       []string // in table order
+	endpoints map[string]endpointInfo
+}
 
-// Catalogue is every failure a rule may name: endpoint id → name → failure.
-type Catalogue map[string]map[string]mock.Failure
+type endpointInfo struct {
+	tokens, json bool
+	failures     map[string]bool
+}
 
-// NewCatalogue gathers the failures of the vendors by endpoint.
-func NewCatalogue(vendors []mock.Vendor) Catalogue {
-	cat := Catalogue{}
-	for _, id := range Endpoints {
-		cat[id] = map[string]mock.Failure{}
-	}
-	for _, v := range vendors {
-		for name, f := range v.Failures() {
-			for _, ep := range f.Endpoints {
-				if cat[ep] != nil {
-					cat[ep][name] = f
-				}
+// NewCatalogue gathers the endpoints of the vendors' specs.
+func NewCatalogue(specs ...mock.Spec) *Catalogue {
+	cat := &Catalogue{endpoints: map[string]endpointInfo{}}
+	for _, s := range specs {
+		for _, e := range s.Endpoints {
+			info := endpointInfo{tokens: e.Tokens, json: e.JSON, failures: map[string]bool{}}
+			for _, f := range e.Failures {
+				info.failures[f] = true
 			}
+			cat.ids = append(cat.ids, e.ID)
+			cat.endpoints[e.ID] = info
 		}
 	}
 	return cat
 }
+
+// Endpoints lists every endpoint id a rule may name, in table order.
+func (c *Catalogue) Endpoints() []string { return slices.Clone(c.ids) }
+
+// Failures lists the failures endpoint id can answer, sorted.
+func (c *Catalogue) Failures(id string) []string { return sortedKeys(c.endpoints[id].failures) }
 
 // Scenario is a named list of rules.
 type Scenario struct {

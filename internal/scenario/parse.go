@@ -39,7 +39,7 @@ func IsScenario(data []byte) bool {
 // Parse reads one scenario file strictly and validates it completely
 // against cat. file names the source in problems; the scenario's name
 // defaults to the file name without extension.
-func Parse(file string, data []byte, cat Catalogue) (*Scenario, error) {
+func Parse(file string, data []byte, cat *Catalogue) (*Scenario, error) {
 	p := &parser{file: file, cat: cat}
 	sc := p.parse(data)
 	if len(p.problems) > 0 {
@@ -60,7 +60,7 @@ type problem struct {
 
 type parser struct {
 	file     string
-	cat      Catalogue
+	cat      *Catalogue
 	problems []problem
 }
 
@@ -320,8 +320,8 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 				r.Endpoints = nil
 			case v == "*":
 				p.add(id, ip, "\"*\" stands alone, not in a list")
-			case !slices.Contains(Endpoints, v):
-				p.add(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(Endpoints, ", "))
+			case !slices.Contains(p.cat.ids, v):
+				p.add(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(p.cat.ids, ", "))
 			default:
 				r.Endpoints[v] = true
 			}
@@ -447,7 +447,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	}
 	if v := f["token_ttl"]; v != nil {
 		a.TokenTTL = p.duration(v, path+".token_ttl")
-		p.endpointsCan(v, path+".token_ttl", endpoints, tokenEndpoints, "issue no tokens")
+		p.endpointsCan(v, path+".token_ttl", endpoints, func(e endpointInfo) bool { return e.tokens }, "issue no tokens")
 	}
 	if v := f["set"]; v != nil {
 		entries := p.mapping(v, path+".set")
@@ -467,7 +467,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 			}
 			a.Set = append(a.Set, SetField{Path: strings.Split(k, "."), Value: val})
 		}
-		p.endpointsCan(v, path+".set", endpoints, jsonEndpoints, "answer no JSON")
+		p.endpointsCan(v, path+".set", endpoints, func(e endpointInfo) bool { return e.json }, "answer no JSON")
 	}
 	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
 		p.add(n, path, "token_ttl and set change the real answer, so they cannot go with error, status or fault")
@@ -505,19 +505,19 @@ func (p *parser) failure(n *yaml.Node, path, name string, endpoints map[string]b
 		return
 	}
 	for _, ep := range sortedKeys(endpoints) {
-		if _, ok := p.cat[ep][name]; !ok {
-			p.add(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(sortedKeys(p.cat[ep]), ", "))
+		if !p.cat.endpoints[ep].failures[name] {
+			p.add(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(p.cat.Failures(ep), ", "))
 		}
 	}
 }
 
-func (p *parser) endpointsCan(n *yaml.Node, path string, endpoints, can map[string]bool, why string) {
+func (p *parser) endpointsCan(n *yaml.Node, path string, endpoints map[string]bool, can func(endpointInfo) bool, why string) {
 	if endpoints == nil {
 		p.add(n, path, "not with endpoint \"*\": some endpoints %s", why)
 		return
 	}
 	for _, ep := range sortedKeys(endpoints) {
-		if !can[ep] {
+		if !can(p.cat.endpoints[ep]) {
 			p.add(n, path, "not for %s, which %s", ep, why)
 		}
 	}

@@ -7,18 +7,24 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
-// testCatalogue has a few failures per endpoint, as vendors would give.
-func testCatalogue() Catalogue {
-	cat := Catalogue{}
-	for _, ep := range Endpoints {
-		cat[ep] = map[string]mock.Failure{}
-	}
-	for _, ep := range []string{"isolar.token", "isolar.refresh"} {
-		cat[ep]["hourly_limit"] = mock.Failure{Name: "hourly_limit"}
-	}
-	cat["isolar.token"]["invalid_code"] = mock.Failure{Name: "invalid_code"}
-	cat["oauth.token"]["token_invalid_code"] = mock.Failure{Name: "token_invalid_code"}
-	return cat
+// testCatalogue has the endpoints of the vendors' tables and a few
+// failures per endpoint, as their specs would give.
+func testCatalogue() *Catalogue {
+	return NewCatalogue(
+		mock.Spec{Vendor: "isolar", Endpoints: []mock.EndpointSpec{
+			{ID: "isolar.authorize"},
+			{ID: "isolar.token", Tokens: true, JSON: true, Failures: []string{"hourly_limit", "invalid_code"}},
+			{ID: "isolar.refresh", Tokens: true, JSON: true, Failures: []string{"hourly_limit"}},
+		}},
+		mock.Spec{Vendor: "solarman", Endpoints: []mock.EndpointSpec{
+			{ID: "solarman.token", Tokens: true, JSON: true},
+			{ID: "solarman.info", JSON: true},
+		}},
+		mock.Spec{Vendor: "oauth", Endpoints: []mock.EndpointSpec{
+			{ID: "oauth.authorize", Tokens: true},
+			{ID: "oauth.token", Tokens: true, JSON: true, Failures: []string{"token_invalid_code"}},
+		}},
+	)
 }
 
 func TestParseValid(t *testing.T) {

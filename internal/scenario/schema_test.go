@@ -12,9 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
-	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/isolar"
-	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/oauth"
 	"github.com/tokenmock/tokenmock/internal/scenario"
 	"github.com/tokenmock/tokenmock/internal/solarman"
@@ -22,17 +20,9 @@ import (
 
 const schemaFile = "../../schema/scenario.schema.json"
 
-func realCatalogue(t *testing.T) scenario.Catalogue {
+func realCatalogue(t *testing.T) *scenario.Catalogue {
 	t.Helper()
-	fx, err := fixture.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sm, err := solarman.New(fx.Solarman, mock.Deps{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return scenario.NewCatalogue([]mock.Vendor{isolar.New(fx.Isolar, mock.Deps{}), sm, oauth.New(fx.OAuth, mock.Deps{})})
+	return scenario.NewCatalogue(isolar.Spec(), solarman.Spec(), oauth.Spec())
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -121,11 +111,9 @@ func TestSchemaKnowsTheCatalogue(t *testing.T) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		t.Fatal(err)
 	}
-	for ep, names := range realCatalogue(t) {
-		var want []string
-		for n := range names {
-			want = append(want, n)
-		}
+	cat := realCatalogue(t)
+	for _, ep := range cat.Endpoints() {
+		want := cat.Failures(ep)
 		got := slices.Clone(s.Defs.FailuresOf[ep].Enum)
 		slices.Sort(want)
 		slices.Sort(got)

@@ -233,13 +233,14 @@ func (s *Server) mintCode(c *gin.Context) {
 		return
 	}
 	var names []string
-	for _, v := range s.cfg.Vendors {
+	for i, v := range s.cfg.Vendors {
 		m, ok := v.(mock.CodeMinter)
 		if !ok {
 			continue
 		}
-		names = append(names, v.Name())
-		if v.Name() != head.Vendor {
+		name := s.routes[i].Vendor
+		names = append(names, name)
+		if name != head.Vendor {
 			continue
 		}
 		code, err := m.MintCode(c.Request.Context(), body)

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -33,13 +34,13 @@ type Config struct {
 // Server is an http.Handler serving every vendor and the admin API.
 type Server struct {
 	cfg     Config
+	routes  []mock.Routes // each vendor's bound table, in cfg.Vendors order
 	engine  *gin.Engine
 	journal *Journal
 }
 
-func init() { gin.SetMode(gin.ReleaseMode) }
-
-// New returns a server for cfg.
+// New returns a server for cfg. A vendor table that fails mock.Routes.Check
+// is a programming error: New panics with every problem.
 func New(cfg Config) *Server {
 	if cfg.Sessions == nil {
 		cfg.Sessions = session.NewRegistry(nil)
@@ -51,6 +52,8 @@ func New(cfg Config) *Server {
 	if cfg.Scenarios != nil {
 		cfg.Sessions.OnDrop = cfg.Scenarios.Reset
 	}
+	// gin's debug mode prints every route at start and warns on stdout.
+	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// The vendors' servers do not redirect near-miss paths; neither do we.
 	e.RedirectTrailingSlash = false
@@ -62,7 +65,12 @@ func New(cfg Config) *Server {
 		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "internal error"})
 	}))
 	for _, v := range cfg.Vendors {
-		v.Mount(e)
+		r := v.Routes()
+		if err := r.Check(); err != nil {
+			panic(err)
+		}
+		s.routes = append(s.routes, r)
+		s.mount(e, r)
 	}
 	s.mountAdmin(e.Group("/_mock"))
 	e.NoRoute(s.noRoute)
@@ -110,8 +118,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &mock.Request{Session: sess, Prefix: prefix, Body: body}
+	x := &exchange{}
 	if e := s.cfg.Scenarios; e != nil {
-		req.Hook = e.Hook
 		if name := r.Header.Get("X-Mock-Scenario"); name != "" {
 			if err := e.ActivateByName(sess.ID, name); err != nil {
 				writeAdminError(w, mock.BadRequest(err.Error()))
@@ -119,7 +127,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	r = r.WithContext(mock.WithRequest(r.Context(), req))
+	r = r.WithContext(context.WithValue(mock.WithRequest(r.Context(), req), exchangeKey{}, x))
 	rec := &recorder{ResponseWriter: w}
 	s.engine.ServeHTTP(rec, r)
 	if admin {
@@ -129,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.journal.Add(Entry{
 		Time:         s.now(sess).UTC(),
 		Session:      sess.Name,
-		Endpoint:     req.Endpoint,
+		Endpoint:     x.endpoint,
 		Method:       r.Method,
 		Path:         path,
 		Query:        maskQuery(r.URL.RawQuery),
@@ -137,11 +145,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:         maskBody(body),
 		Status:       rec.status,
 		ResponseBody: cut(string(rec.body)),
-		Rule:         req.Rule,
+		Rule:         x.rule,
 		DurationMS:   float64(took.Microseconds()) / 1000,
 	})
-	s.cfg.Log.Info("request", "session", sess.Name, "endpoint", req.Endpoint, "method", r.Method,
-		"path", path, "status", rec.status, "rule", req.Rule, "duration", took)
+	s.cfg.Log.Info("request", "session", sess.Name, "endpoint", x.endpoint, "method", r.Method,
+		"path", path, "status", rec.status, "rule", x.rule, "duration", took)
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
@@ -179,9 +187,12 @@ func (s *Server) Sweep() int {
 // noRoute lets a vendor answer unknown paths under its prefix in its own
 // way (gin cannot mix a catch-all with the vendor's static routes).
 func (s *Server) noRoute(c *gin.Context) {
-	for _, v := range s.cfg.Vendors {
-		if po, ok := v.(mock.PathOwner); ok && strings.HasPrefix(c.Request.URL.Path, po.PathPrefix()) {
-			po.NotFound(c)
+	for _, r := range s.routes {
+		if r.NotFound != nil && strings.HasPrefix(c.Request.URL.Path, r.Prefix) {
+			if r.Use != nil {
+				r.Use(c)
+			}
+			r.NotFound(c)
 			return
 		}
 	}

@@ -70,13 +70,14 @@ var catalogue = []failure{
 	failTokenNotFound, failTokenInvalid,
 }
 
-// Failures is the catalogue by name.
-func (s *Service) Failures() map[string]mock.Failure {
-	out := make(map[string]mock.Failure, len(catalogue))
+// failureRows is the catalogue as table rows.
+func failureRows() []mock.Failure[*Service] {
+	rows := make([]mock.Failure[*Service], 0, len(catalogue))
 	for _, f := range catalogue {
-		out[f.name] = mock.Failure{Name: f.name, Endpoints: f.endpoints, Render: func(c *gin.Context) { s.writeFailure(c, f) }}
+		rows = append(rows, mock.Failure[*Service]{Name: f.name, Endpoints: f.endpoints,
+			Render: func(s *Service, c *gin.Context) { s.writeFailure(c, f) }})
 	}
-	return out
+	return rows
 }
 
 // writeFailure is the one place a failure body is written.

@@ -24,7 +24,7 @@ func render(t *testing.T, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, ok := s.Failures()[name]
+	f, ok := s.Routes().Failure(name)
 	if !ok {
 		t.Fatalf("no failure %q in the catalogue", name)
 	}
@@ -44,8 +44,8 @@ func render(t *testing.T, name string) []byte {
 func TestCatalogueGolden(t *testing.T) {
 	s, _ := solarman.New(defaults(t), mock.Deps{})
 	names := []string{}
-	for name := range s.Failures() {
-		names = append(names, name)
+	for _, f := range s.Routes().Failures {
+		names = append(names, f.Name)
 	}
 	slices.Sort(names)
 	if len(names) != 15 {

@@ -70,8 +70,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	}
 	// The catalogue's codes as its renderer writes them, without
 	// remote_rpc_exception: the answer of a recovered panic.
-	for name, f := range svc.Failures() {
-		if name == "remote_rpc_exception" {
+	for _, f := range svc.Routes().Failures {
+		if f.Name == "remote_rpc_exception" {
 			continue
 		}
 		w := httptest.NewRecorder()
@@ -80,7 +80,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		f.Render(c)
 		var got struct{ Code string }
 		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || got.Code == "" {
-			tb.Fatalf("rendering %s: %v: %s", name, err, w.Body.Bytes())
+			tb.Fatalf("rendering %s: %v: %s", f.Name, err, w.Body.Bytes())
 		}
 		for _, ep := range f.Endpoints {
 			e.codes[ep][got.Code] = true

@@ -84,22 +84,26 @@ func New(fx *fixture.Solarman, deps mock.Deps) (*Service, error) {
 	return s, nil
 }
 
-// Name is the vendor id.
-func (s *Service) Name() string { return "solarman" }
-
-// Mount adds the vendor's routes.
-func (s *Service) Mount(r gin.IRouter) {
-	g := r.Group("", mock.Recover(s.deps.Log, func(c *gin.Context) { s.writeFailure(c, failRemoteRPC) }))
-	for _, route := range []struct {
-		path, id string
-		h        gin.HandlerFunc
-	}{
-		{"/account/v1.0/token", EndpointToken, s.token},
-		{"/account/v1.0/info", EndpointInfo, s.info},
-	} {
-		mock.PostOnly(g, route.path, mock.Endpoint(route.id), route.h)
-	}
+// table is the vendor's endpoints and failures (vendors/solarman.md).
+var table = mock.Table[*Service]{
+	Vendor:   "solarman",
+	Internal: func(s *Service, c *gin.Context) { s.writeFailure(c, failRemoteRPC) },
+	Endpoints: []mock.Endpoint[*Service]{
+		{ID: EndpointToken, Methods: post, Paths: []string{"/account/v1.0/token"}, Handle: (*Service).token,
+			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
+		{ID: EndpointInfo, Methods: post, Paths: []string{"/account/v1.0/info"}, Handle: (*Service).info,
+			Other: mock.AllowPost[*Service], JSON: true},
+	},
+	Failures: failureRows(),
 }
+
+var post = []string{http.MethodPost}
+
+// Spec describes the vendor's endpoints and failures without fixtures.
+func Spec() mock.Spec { return table.Spec() }
+
+// Routes is the vendor's table bound to s.
+func (s *Service) Routes() mock.Routes { return table.Bind(s) }
 
 // MountAdmin adds GET /_mock/jwks.
 func (s *Service) MountAdmin(r gin.IRouter) {
@@ -198,7 +202,7 @@ func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspect
 	if err != nil {
 		return mock.Introspection{}, false
 	}
-	in := mock.Introspection{Vendor: s.Name(), Kind: "refresh", Client: c.Detail.AppID, User: c.Detail.Identifier}
+	in := mock.Introspection{Vendor: table.Vendor, Kind: "refresh", Client: c.Detail.AppID, User: c.Detail.Identifier}
 	if c.Exp != nil && c.ATI == "" {
 		_, in.Active = s.accessToken(ctx, token)
 		in.Kind, in.ExpiresAt = "access", time.Unix(*c.Exp, 0).UTC()

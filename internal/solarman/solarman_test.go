@@ -322,8 +322,8 @@ func TestIntrospect(t *testing.T) {
 }
 
 func TestTokenTTLFromScenario(t *testing.T) {
-	// token_ttl is a scenario action; here it is set on the request record
-	// directly, as the scenario engine does.
+	// token_ttl is a scenario action; here it is set on the request's
+	// context directly, as the scenario engine does.
 	fx := defaults(t)
 	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor {
 		s, _ := solarman.New(fx, deps)
@@ -341,8 +341,12 @@ func TestTokenTTLFromScenario(t *testing.T) {
 // token_ttl does.
 type ttlVendor struct{ *solarman.Service }
 
-func (v ttlVendor) Mount(r gin.IRouter) {
-	v.Service.Mount(r.Group("", func(c *gin.Context) { mock.Req(c).TokenTTL = 30 * time.Second }))
+func (v ttlVendor) Routes() mock.Routes {
+	r := v.Service.Routes()
+	r.Use = func(c *gin.Context) {
+		c.Request = c.Request.WithContext(mock.WithTokenTTL(c.Request.Context(), 30*time.Second))
+	}
+	return r
 }
 
 func newEnvKey(t *testing.T, srv *testkit.Server) *rsa.PublicKey {
