@@ -24,6 +24,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/solarman"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 // Config is what the mock is built from; zero values are the defaults.
@@ -140,22 +141,11 @@ func (a *App) Load() error {
 	}
 	engine.Add(library...)
 	if a.cfg.Scenarios != "" {
-		files, err := scenario.OSFiles(a.cfg.Scenarios)
+		scs, err := scenario.LoadOS(a.cfg.Scenarios, engine.Catalogue())
 		if err != nil {
-			return fmt.Errorf("scenarios: %w", err)
+			return fmt.Errorf("scenarios:\n%w", err)
 		}
-		var problems []string
-		for _, f := range files {
-			sc, err := scenario.ParseOSFile(f, engine.Catalogue())
-			if err != nil {
-				problems = append(problems, err.(*scenario.Errors).Problems...)
-				continue
-			}
-			engine.Add(sc)
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("scenarios:\n%w", &scenario.Errors{Problems: problems})
-		}
+		engine.Add(scs...)
 	}
 	if err := engine.SetDefault(a.cfg.Scenario); err != nil {
 		return fmt.Errorf("%w %q", ErrUnknownScenario, a.cfg.Scenario)
@@ -175,11 +165,8 @@ func (a *App) Load() error {
 // CheckFile validates one fixture or scenario file or folder; a folder
 // whose files all have top-level rules is a scenario folder.
 func CheckFile(path string, cat *scenario.Catalogue) error {
-	files, err := scenario.OSFiles(path)
-	if err != nil {
-		return err
-	}
-	scenarios := len(files) > 0
+	files, err := yamlfile.OSFiles(path)
+	scenarios := err == nil && len(files) > 0
 	for _, f := range files {
 		if data, err := os.ReadFile(f); err != nil || !scenario.IsScenario(data) {
 			scenarios = false
@@ -189,16 +176,8 @@ func CheckFile(path string, cat *scenario.Catalogue) error {
 		_, err := fixture.LoadOS(path)
 		return err
 	}
-	var problems []string
-	for _, f := range files {
-		if _, err := scenario.ParseOSFile(f, cat); err != nil {
-			problems = append(problems, err.(*scenario.Errors).Problems...)
-		}
-	}
-	if len(problems) > 0 {
-		return &scenario.Errors{Problems: problems}
-	}
-	return nil
+	_, err = scenario.LoadOS(path, cat)
+	return err
 }
 
 // Sweep drops expired codes and tokens and the state of gone sessions.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/scenario"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 // WatchInterval is how often --watch looks at the files.
@@ -32,7 +33,7 @@ func (a *App) fixtureFiles() []string {
 	if a.cfg.Fixtures == "" {
 		return nil
 	}
-	files, _ := scenario.OSFiles(a.cfg.Fixtures) // the same *.yaml listing
+	files, _ := yamlfile.OSFiles(a.cfg.Fixtures)
 	return files
 }
 
@@ -40,7 +41,7 @@ func (a *App) scenarioFiles() []string {
 	if a.cfg.Scenarios == "" {
 		return nil
 	}
-	files, _ := scenario.OSFiles(a.cfg.Scenarios)
+	files, _ := yamlfile.OSFiles(a.cfg.Scenarios)
 	return files
 }
 

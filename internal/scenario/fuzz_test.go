@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		for _, p := range err.(*Errors).Problems {
+		for _, p := range problemsOf(t, err) {
 			if !problemLine.MatchString(p) {
 				t.Fatalf("malformed problem %q for %q", p, data)
 			}

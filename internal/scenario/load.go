@@ -4,89 +4,82 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
-	"slices"
+
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
-// LoadFS reads every scenario of the given files or folders (a folder:
-// its *.yaml and *.yml files, sorted) and reports every problem at once.
+// LoadFS reads every scenario of the given files or folders of fsys (a
+// folder: its *.yaml and *.yml files, sorted) and reports every problem at
+// once, as a *yamlfile.Errors.
 func LoadFS(fsys fs.FS, paths []string, cat *Catalogue) ([]*Scenario, error) {
-	var out []*Scenario
-	errs := &Errors{}
-	seen := map[string]string{}
+	l := loader{cat: cat, seen: map[string]string{}}
 	for _, p := range paths {
-		files, err := scenarioFiles(fsys, p)
+		files, err := yamlfile.Files(fsys, p)
 		if err != nil {
-			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:1: (document): %v", p, err))
+			l.errs = append(l.errs, fileProblem(p, "", err.Error()))
 			continue
 		}
 		for _, f := range files {
-			sc, err := ParseFile(fsys, f, cat)
-			if err != nil {
-				errs.Problems = append(errs.Problems, err.(*Errors).Problems...)
-				continue
-			}
-			if other, dup := seen[sc.Name]; dup {
-				errs.Problems = append(errs.Problems, fmt.Sprintf("%s:1: name: duplicate scenario name %q (also in %s)", f, sc.Name, other))
-				continue
-			}
-			seen[sc.Name] = f
-			out = append(out, sc)
+			l.file(f, func() ([]byte, error) { return fs.ReadFile(fsys, f) })
 		}
 	}
-	if len(errs.Problems) > 0 {
-		return out, errs
-	}
-	return out, nil
+	return l.out, yamlfile.Merge(l.errs...)
 }
 
-// ParseFile reads and parses one scenario file of fsys.
-func ParseFile(fsys fs.FS, file string, cat *Catalogue) (*Scenario, error) {
-	data, err := fs.ReadFile(fsys, file)
+// LoadOS is LoadFS for one file or folder of the real file system;
+// problems name the files as p does.
+func LoadOS(p string, cat *Catalogue) ([]*Scenario, error) {
+	l := loader{cat: cat, seen: map[string]string{}}
+	files, err := yamlfile.OSFiles(p)
 	if err != nil {
-		return nil, &Errors{[]string{fmt.Sprintf("%s:1: (document): cannot read: %v", file, err)}}
+		return nil, fileProblem(p, "", err.Error())
 	}
-	return Parse(file, data, cat)
+	for _, f := range files {
+		l.file(f, func() ([]byte, error) { return os.ReadFile(f) })
+	}
+	return l.out, yamlfile.Merge(l.errs...)
 }
 
-func scenarioFiles(fsys fs.FS, p string) ([]string, error) {
-	info, err := fs.Stat(fsys, p)
-	if err != nil {
-		return nil, err
-	}
-	if !info.IsDir() {
-		return []string{p}, nil
-	}
-	entries, err := fs.ReadDir(fsys, p)
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, e := range entries {
-		if ext := path.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-			files = append(files, path.Join(p, e.Name()))
-		}
-	}
-	slices.Sort(files)
-	return files, nil
-}
-
-// OSFiles lists the scenario files of a real file or folder, as given.
-func OSFiles(p string) ([]string, error) {
-	files, err := scenarioFiles(os.DirFS(filepath.Dir(p)), filepath.Base(p))
-	for i, f := range files {
-		files[i] = filepath.Join(filepath.Dir(p), filepath.FromSlash(f))
-	}
-	return files, err
-}
-
-// ParseOSFile reads and parses a scenario file of the real file system;
+// ParseOSFile reads and parses one scenario file of the real file system;
 // problems name the file as given.
 func ParseOSFile(file string, cat *Catalogue) (*Scenario, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, &Errors{[]string{fmt.Sprintf("%s:1: (document): cannot read: %v", file, err)}}
+		return nil, fileProblem(file, "", "cannot read: "+err.Error())
 	}
 	return Parse(file, data, cat)
+}
+
+type loader struct {
+	cat  *Catalogue
+	seen map[string]string // scenario name → its file
+	out  []*Scenario
+	errs []error
+}
+
+func (l *loader) file(name string, read func() ([]byte, error)) {
+	data, err := read()
+	if err != nil {
+		l.errs = append(l.errs, fileProblem(name, "", "cannot read: "+err.Error()))
+		return
+	}
+	sc, err := Parse(name, data, l.cat)
+	if err != nil {
+		l.errs = append(l.errs, err)
+		return
+	}
+	if other, dup := l.seen[sc.Name]; dup {
+		l.errs = append(l.errs, fileProblem(name, "name", fmt.Sprintf("duplicate scenario name %q (also in %s)", sc.Name, other)))
+		return
+	}
+	l.seen[sc.Name] = name
+	l.out = append(l.out, sc)
+}
+
+// fileProblem is a problem at the top of a file, such as one that cannot
+// be read.
+func fileProblem(file, path, msg string) error {
+	f := yamlfile.Parse(file, nil)
+	f.Add(1, path, msg)
+	return f.Err()
 }

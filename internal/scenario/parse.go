@@ -1,14 +1,10 @@
 package scenario
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,12 +12,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
-
-// Errors holds every problem of a load, each as file:line: path: message.
-type Errors struct{ Problems []string }
-
-func (e *Errors) Error() string { return strings.Join(e.Problems, "\n") }
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -32,73 +24,45 @@ var (
 // IsScenario tells a scenario file from a fixture file: it has top-level
 // rules.
 func IsScenario(data []byte) bool {
-	var top map[string]yaml.Node
-	return yaml.Unmarshal(data, &top) == nil && top != nil && top["rules"].Kind != 0
+	root := yamlfile.Parse("", data).Root
+	if root == nil || root.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "rules" {
+			return true
+		}
+	}
+	return false
 }
 
 // Parse reads one scenario file strictly and validates it completely
 // against cat. file names the source in problems; the scenario's name
-// defaults to the file name without extension.
+// defaults to the file name without extension. Any problem makes the
+// error a *yamlfile.Errors listing all of them.
 func Parse(file string, data []byte, cat *Catalogue) (*Scenario, error) {
-	p := &parser{file: file, cat: cat}
-	sc := p.parse(data)
-	if len(p.problems) > 0 {
-		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].line < p.problems[j].line })
-		errs := &Errors{}
-		for _, pr := range p.problems {
-			errs.Problems = append(errs.Problems, fmt.Sprintf("%s:%d: %s: %s", file, pr.line, pr.path, pr.msg))
-		}
-		return nil, errs
+	p := &parser{File: yamlfile.Parse(file, data), cat: cat}
+	sc := p.parse()
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	return sc, nil
 }
 
-type problem struct {
-	line      int
-	path, msg string
-}
-
 type parser struct {
-	file     string
-	cat      *Catalogue
-	problems []problem
+	*yamlfile.File
+	cat *Catalogue
 }
 
-func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
-	line := 1
-	if n != nil && n.Line > 0 {
-		line = n.Line
-	}
-	if path == "" {
-		path = "(document)"
-	}
-	p.problems = append(p.problems, problem{line, path, fmt.Sprintf(format, args...)})
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func (p *parser) parse(data []byte) *Scenario {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.add(nil, "", "empty file: want a scenario with rules")
-			return nil
-		}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			p.add(&yaml.Node{Line: line}, "", "%s", m[2])
-		} else {
-			p.add(nil, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+func (p *parser) parse() *Scenario {
+	if p.Root == nil {
+		if !p.HasProblems() {
+			p.Addf(nil, "", "empty file: want a scenario with rules")
 		}
 		return nil
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		p.add(&extra, "", "only one YAML document allowed per file")
-	}
-	top := resolve(doc.Content[0])
-	sc := &Scenario{Source: p.file, Name: strings.TrimSuffix(path.Base(p.file), path.Ext(p.file))}
+	top := resolve(p.Root)
+	sc := &Scenario{Source: p.Name, Name: strings.TrimSuffix(path.Base(p.Name), path.Ext(p.Name))}
 	fields := p.mapping(top, "", "name", "description", "rules")
 	if fields == nil {
 		return nil
@@ -107,19 +71,19 @@ func (p *parser) parse(data []byte) *Scenario {
 		sc.Name = p.str(n, "name")
 	}
 	if !nameRE.MatchString(sc.Name) {
-		p.add(fields["name"], "name", "invalid name %q: want 1 to 64 of [A-Za-z0-9._-]", sc.Name)
+		p.Addf(fields["name"], "name", "invalid name %q: want 1 to 64 of [A-Za-z0-9._-]", sc.Name)
 	}
 	if n := fields["description"]; n != nil {
 		sc.Description = p.str(n, "description")
 	}
 	rules := fields["rules"]
 	if rules == nil {
-		p.add(top, "rules", "missing: a scenario needs rules")
+		p.Addf(top, "rules", "missing: a scenario needs rules")
 		return sc
 	}
 	rules = resolve(rules)
 	if rules.Kind != yaml.SequenceNode || len(rules.Content) == 0 {
-		p.add(rules, "rules", "want a non-empty list of rules")
+		p.Addf(rules, "rules", "want a non-empty list of rules")
 		return sc
 	}
 	names := map[string]string{}
@@ -127,7 +91,7 @@ func (p *parser) parse(data []byte) *Scenario {
 		path := fmt.Sprintf("rules[%d]", i)
 		r := p.rule(n, path)
 		if other, dup := names[r.Name]; dup && r.Name != path {
-			p.add(n, path+".name", "duplicate rule name %q (also at %s)", r.Name, other)
+			p.Addf(n, path+".name", "duplicate rule name %q (also at %s)", r.Name, other)
 		}
 		names[r.Name] = path
 		sc.Rules = append(sc.Rules, r)
@@ -148,7 +112,7 @@ func resolve(n *yaml.Node) *yaml.Node {
 func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[string]*yaml.Node {
 	n = resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
-		p.add(n, path, "want a mapping with keys %s", strings.Join(allowed, ", "))
+		p.Addf(n, path, "want a mapping with keys %s", strings.Join(allowed, ", "))
 		return nil
 	}
 	out := map[string]*yaml.Node{}
@@ -157,11 +121,11 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[strin
 		kp := join(path, k.Value)
 		switch {
 		case k.Kind != yaml.ScalarNode:
-			p.add(k, orDocument(path), "keys must be strings")
+			p.Addf(k, path, "keys must be strings")
 		case allowed != nil && !slices.Contains(allowed, k.Value):
-			p.add(k, kp, "unknown key %q (want one of %s)", k.Value, strings.Join(allowed, ", "))
+			p.Addf(k, kp, "unknown key %q (want one of %s)", k.Value, strings.Join(allowed, ", "))
 		case out[k.Value] != nil:
-			p.add(k, kp, "duplicate key %q", k.Value)
+			p.Addf(k, kp, "duplicate key %q", k.Value)
 		default:
 			out[k.Value] = v
 		}
@@ -169,24 +133,12 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[strin
 	return out
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-
-// join adds a key to a path; a key that is not plain is quoted so that a
-// path never holds a space or a newline.
-func join(path, key string) string {
-	if !plainKey.MatchString(key) {
-		return path + "[" + strings.ReplaceAll(strconv.QuoteToASCII(key), " ", `\x20`) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
+func join(path, key string) string { return yamlfile.Join(path, key) }
 
 func (p *parser) scalar(n *yaml.Node, path, want string) (string, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.add(n, path, "want %s", want)
+		p.Addf(n, path, "want %s", want)
 		return "", false
 	}
 	return n.Value, true
@@ -195,7 +147,7 @@ func (p *parser) scalar(n *yaml.Node, path, want string) (string, bool) {
 func (p *parser) str(n *yaml.Node, path string) string {
 	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.add(n, path, "want a string")
+		p.Addf(n, path, "want a string")
 		return ""
 	}
 	return n.Value
@@ -208,11 +160,11 @@ func (p *parser) integer(n *yaml.Node, path string, min int) int {
 	}
 	i, err := strconv.Atoi(v)
 	if err != nil || resolve(n).Tag != "!!int" {
-		p.add(n, path, "want an integer, got %q", v)
+		p.Addf(n, path, "want an integer, got %q", v)
 		return 0
 	}
 	if i < min {
-		p.add(n, path, "must be at least %d, got %d", min, i)
+		p.Addf(n, path, "must be at least %d, got %d", min, i)
 	}
 	return i
 }
@@ -224,11 +176,11 @@ func (p *parser) duration(n *yaml.Node, path string) time.Duration {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		p.add(n, path, "invalid duration %q (want a Go duration such as \"150ms\" or \"2s\")", v)
+		p.Addf(n, path, "invalid duration %q (want a Go duration such as \"150ms\" or \"2s\")", v)
 		return 0
 	}
 	if d <= 0 {
-		p.add(n, path, "must be positive, got %q", v)
+		p.Addf(n, path, "must be positive, got %q", v)
 	}
 	return d
 }
@@ -241,12 +193,12 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 	}
 	if v := f["name"]; v != nil {
 		if r.Name = p.str(v, path+".name"); r.Name == "" {
-			p.add(v, path+".name", "must not be empty")
+			p.Addf(v, path+".name", "must not be empty")
 			r.Name = path
 		}
 	}
 	if f["when"] == nil {
-		p.add(n, path+".when", "missing: a rule needs when.endpoint")
+		p.Addf(n, path+".when", "missing: a rule needs when.endpoint")
 	} else {
 		p.when(f["when"], path+".when", &r)
 	}
@@ -260,31 +212,31 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 		if s, ok := p.scalar(v, path+".probability", "a number"); ok {
 			pr, err := strconv.ParseFloat(s, 64)
 			if tag := resolve(v).Tag; tag != "!!float" && tag != "!!int" || err != nil || pr <= 0 || pr > 1 {
-				p.add(v, path+".probability", "want a number above 0 and at most 1, got %q", s)
+				p.Addf(v, path+".probability", "want a number above 0 and at most 1, got %q", s)
 			}
 			r.Probability = pr
 		}
 	}
 	switch do, seq := f["do"], f["sequence"]; {
 	case do != nil && seq != nil:
-		p.add(seq, path+".sequence", "a rule has either do or sequence, not both")
+		p.Addf(seq, path+".sequence", "a rule has either do or sequence, not both")
 	case do != nil:
 		r.Steps = []Action{p.action(do, path+".do", r.Endpoints)}
 	case seq != nil:
 		r.Sequence = true
 		s := resolve(seq)
 		if s.Kind != yaml.SequenceNode || len(s.Content) == 0 {
-			p.add(seq, path+".sequence", "want a non-empty list of actions")
+			p.Addf(seq, path+".sequence", "want a non-empty list of actions")
 			break
 		}
 		if f["times"] != nil {
-			p.add(f["times"], path+".times", "not with sequence: the sequence's length is its budget")
+			p.Addf(f["times"], path+".times", "not with sequence: the sequence's length is its budget")
 		}
 		for i, step := range s.Content {
 			r.Steps = append(r.Steps, p.action(step, fmt.Sprintf("%s.sequence[%d]", path, i), r.Endpoints))
 		}
 	default:
-		p.add(n, path, "missing: a rule needs do or sequence")
+		p.Addf(n, path, "missing: a rule needs do or sequence")
 	}
 	return r
 }
@@ -296,14 +248,14 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 	}
 	ep := f["endpoint"]
 	if ep == nil {
-		p.add(n, path+".endpoint", "missing: name an endpoint id, a list of them, or \"*\"")
+		p.Addf(n, path+".endpoint", "missing: name an endpoint id, a list of them, or \"*\"")
 	} else {
 		r.Endpoints = map[string]bool{}
 		var ids []*yaml.Node
 		if e := resolve(ep); e.Kind == yaml.SequenceNode {
 			ids = e.Content
 			if len(ids) == 0 {
-				p.add(ep, path+".endpoint", "want at least one endpoint id")
+				p.Addf(ep, path+".endpoint", "want at least one endpoint id")
 			}
 		} else {
 			ids = []*yaml.Node{ep}
@@ -319,9 +271,9 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 			case v == "*" && resolve(ep).Kind == yaml.ScalarNode:
 				r.Endpoints = nil
 			case v == "*":
-				p.add(id, ip, "\"*\" stands alone, not in a list")
+				p.Addf(id, ip, "\"*\" stands alone, not in a list")
 			case !slices.Contains(p.cat.ids, v):
-				p.add(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(p.cat.ids, ", "))
+				p.Addf(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(p.cat.ids, ", "))
 			default:
 				r.Endpoints[v] = true
 			}
@@ -345,11 +297,11 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 	in, name, _ := strings.Cut(key, ".")
 	if (in != inBody && in != inQuery && in != inHeader) || name == "" {
-		p.add(n, path, "invalid match key %q (want body.<field>, query.<name> or header.<name>)", key)
+		p.Addf(n, path, "invalid match key %q (want body.<field>, query.<name> or header.<name>)", key)
 		return Match{}, false
 	}
 	if in == inHeader && !headerName.MatchString(name) {
-		p.add(n, path, "invalid header name %q", name)
+		p.Addf(n, path, "invalid header name %q", name)
 		return Match{}, false
 	}
 	m := Match{In: in, Key: name}
@@ -357,7 +309,7 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 	if v.Kind == yaml.MappingNode {
 		f := p.mapping(v, path, "regex")
 		if f == nil || f["regex"] == nil {
-			p.add(v, path, "want a value, \"*\", or {regex: ...}")
+			p.Addf(v, path, "want a value, \"*\", or {regex: ...}")
 			return Match{}, false
 		}
 		re, ok := p.scalar(f["regex"], path+".regex", "a regular expression")
@@ -366,7 +318,7 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 		}
 		rx, err := regexp.Compile(re)
 		if err != nil {
-			p.add(f["regex"], path+".regex", "invalid regular expression: %v", err)
+			p.Addf(f["regex"], path+".regex", "invalid regular expression: %v", err)
 			return Match{}, false
 		}
 		m.Regex = rx
@@ -391,7 +343,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	var primary []string
 	if v := f["pass"]; v != nil {
 		if s, _ := p.scalar(v, path+".pass", "true"); s != "true" {
-			p.add(v, path+".pass", "want true")
+			p.Addf(v, path+".pass", "want true")
 		}
 		a.Pass = true
 		primary = append(primary, "pass")
@@ -411,7 +363,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		if v := f["status"]; v != nil {
 			a.Status = p.integer(v, path+".status", 100)
 			if a.Status > 599 {
-				p.add(v, path+".status", "must be at most 599, got %d", a.Status)
+				p.Addf(v, path+".status", "must be at most 599, got %d", a.Status)
 			}
 		}
 		if v := f["body"]; v != nil {
@@ -422,11 +374,11 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 			for k, hv := range p.mapping(v, path+".headers") {
 				hp := join(path+".headers", k)
 				if !headerName.MatchString(k) {
-					p.add(hv, hp, "invalid header name %q", k)
+					p.Addf(hv, hp, "invalid header name %q", k)
 				}
 				s := p.str(hv, hp)
 				if strings.ContainsAny(s, "\r\n") {
-					p.add(hv, hp, "must not contain CR or LF")
+					p.Addf(hv, hp, "must not contain CR or LF")
 				}
 				a.Headers[k] = s
 			}
@@ -436,14 +388,14 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	if v := f["fault"]; v != nil {
 		if s, ok := p.scalar(v, path+".fault", "a fault"); ok {
 			if !slices.Contains([]string{FaultReset, FaultEmpty, FaultMalformed, FaultHang}, s) {
-				p.add(v, path+".fault", "unknown fault %q (want reset, empty, malformed or hang)", s)
+				p.Addf(v, path+".fault", "unknown fault %q (want reset, empty, malformed or hang)", s)
 			}
 			a.Fault = s
 		}
 		primary = append(primary, "fault")
 	}
 	if len(primary) > 1 {
-		p.add(n, path, "two primary actions in one step: %s (want one of pass, error, status, fault)", strings.Join(primary, " and "))
+		p.Addf(n, path, "two primary actions in one step: %s (want one of pass, error, status, fault)", strings.Join(primary, " and "))
 	}
 	if v := f["token_ttl"]; v != nil {
 		a.TokenTTL = p.duration(v, path+".token_ttl")
@@ -452,7 +404,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	if v := f["set"]; v != nil {
 		entries := p.mapping(v, path+".set")
 		if entries != nil && len(entries) == 0 {
-			p.add(v, path+".set", "must not be empty")
+			p.Addf(v, path+".set", "must not be empty")
 		}
 		keys := make([]string, 0, len(entries))
 		for k := range entries {
@@ -462,7 +414,7 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		for _, k := range keys {
 			val, err := nodeJSON(entries[k])
 			if err != nil || slices.Contains(strings.Split(k, "."), "") {
-				p.add(entries[k], join(path+".set", k), "want a field path and a JSON-compatible value")
+				p.Addf(entries[k], join(path+".set", k), "want a field path and a JSON-compatible value")
 				continue
 			}
 			a.Set = append(a.Set, SetField{Path: strings.Split(k, "."), Value: val})
@@ -470,10 +422,10 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		p.endpointsCan(v, path+".set", endpoints, func(e endpointInfo) bool { return e.json }, "answer no JSON")
 	}
 	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
-		p.add(n, path, "token_ttl and set change the real answer, so they cannot go with error, status or fault")
+		p.Addf(n, path, "token_ttl and set change the real answer, so they cannot go with error, status or fault")
 	}
 	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil {
-		p.add(n, path, "empty action: want pass, delay, error, status, fault, token_ttl or set")
+		p.Addf(n, path, "empty action: want pass, delay, error, status, fault, token_ttl or set")
 	}
 	return a
 }
@@ -485,12 +437,12 @@ func (p *parser) delay(n *yaml.Node, path string, a *Action) {
 			return
 		}
 		if f["min"] == nil || f["max"] == nil {
-			p.add(v, path, "want both min and max")
+			p.Addf(v, path, "want both min and max")
 			return
 		}
 		a.Delay, a.DelayMax = p.duration(f["min"], path+".min"), p.duration(f["max"], path+".max")
 		if a.DelayMax < a.Delay {
-			p.add(f["max"], path+".max", "must not be below min")
+			p.Addf(f["max"], path+".max", "must not be below min")
 		}
 		return
 	}
@@ -501,24 +453,24 @@ func (p *parser) delay(n *yaml.Node, path string, a *Action) {
 // (of some endpoint, for "*").
 func (p *parser) failure(n *yaml.Node, path, name string, endpoints map[string]bool) {
 	if endpoints == nil {
-		p.add(n, path, "not with endpoint \"*\": failures belong to endpoints, so name them")
+		p.Addf(n, path, "not with endpoint \"*\": failures belong to endpoints, so name them")
 		return
 	}
 	for _, ep := range sortedKeys(endpoints) {
 		if !p.cat.endpoints[ep].failures[name] {
-			p.add(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(p.cat.Failures(ep), ", "))
+			p.Addf(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(p.cat.Failures(ep), ", "))
 		}
 	}
 }
 
 func (p *parser) endpointsCan(n *yaml.Node, path string, endpoints map[string]bool, can func(endpointInfo) bool, why string) {
 	if endpoints == nil {
-		p.add(n, path, "not with endpoint \"*\": some endpoints %s", why)
+		p.Addf(n, path, "not with endpoint \"*\": some endpoints %s", why)
 		return
 	}
 	for _, ep := range sortedKeys(endpoints) {
 		if !can(p.cat.endpoints[ep]) {
-			p.add(n, path, "not for %s, which %s", ep, why)
+			p.Addf(n, path, "not for %s, which %s", ep, why)
 		}
 	}
 }
@@ -539,11 +491,4 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 		return nil, err
 	}
 	return mock.EncodeJSON(v)
-}
-
-func orDocument(path string) string {
-	if path == "" {
-		return "(document)"
-	}
-	return path
 }

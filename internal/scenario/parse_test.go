@@ -1,10 +1,12 @@
 package scenario
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 // testCatalogue has the endpoints of the vendors' tables and a few
@@ -25,6 +27,16 @@ func testCatalogue() *Catalogue {
 			{ID: "oauth.token", Tokens: true, JSON: true, Failures: []string{"token_invalid_code"}},
 		}},
 	)
+}
+
+// problemsOf is the problems of a failed load.
+func problemsOf(t *testing.T, err error) []string {
+	t.Helper()
+	var e *yamlfile.Errors
+	if !errors.As(err, &e) {
+		t.Fatalf("got error %T %v, want *yamlfile.Errors", err, err)
+	}
+	return e.Problems
 }
 
 func TestParseValid(t *testing.T) {
@@ -105,7 +117,7 @@ rules:
 	if err == nil {
 		t.Fatal("got no error")
 	}
-	got := err.(*Errors).Problems
+	got := problemsOf(t, err)
 	want := []string{
 		`bad.yaml:1: name: invalid name "bad name!": want 1 to 64 of [A-Za-z0-9._-]`,
 		`bad.yaml:2: extra: unknown key "extra" (want one of name, description, rules)`,

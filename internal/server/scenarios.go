@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/scenario"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 type scenarioInfo struct {
@@ -69,7 +71,11 @@ func (s *Server) putScenario(c *gin.Context) {
 	case "application/yaml", "application/x-yaml", "text/yaml":
 		sc, err := scenario.Parse("inline", body, e.Catalogue())
 		if err != nil {
-			writeAdminError(c.Writer, mock.BadRequest("invalid scenario", err.(*scenario.Errors).Problems...))
+			details := []string{err.Error()}
+			if problems := (*yamlfile.Errors)(nil); errors.As(err, &problems) {
+				details = problems.Problems
+			}
+			writeAdminError(c.Writer, mock.BadRequest("invalid scenario", details...))
 			return
 		}
 		sc.Source = "inline"

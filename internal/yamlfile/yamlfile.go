@@ -1,0 +1,280 @@
+// Package yamlfile is the one YAML front-end of fixtures and scenarios: it
+// parses a file once, reports syntax and document problems at their right
+// line, decodes strictly into a model with located type errors, and words
+// every problem as `file:line: path: message`. Whatever reads a file —
+// validate, serve, a reload, the admin API — gets the same lines.
+package yamlfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DocumentPath names a problem that has no better place than the file.
+const DocumentPath = "(document)"
+
+// Errors is every problem of a load, each one line of the form
+// `file:line: path: message`, by file and then by line.
+type Errors struct{ Problems []string }
+
+func (e *Errors) Error() string { return strings.Join(e.Problems, "\n") }
+
+// Merge gathers the problems of several loads into one *Errors, in order;
+// nil when there are none. An error that is not an *Errors counts as one
+// problem with its text.
+func Merge(errs ...error) error {
+	var out Errors
+	for _, err := range errs {
+		var e *Errors
+		switch {
+		case err == nil:
+		case errors.As(err, &e):
+			out.Problems = append(out.Problems, e.Problems...)
+		default:
+			out.Problems = append(out.Problems, err.Error())
+		}
+	}
+	if len(out.Problems) == 0 {
+		return nil
+	}
+	return &out
+}
+
+// File is one YAML file, parsed once, with the problems found in it.
+type File struct {
+	Name string     // as problems show it
+	Root *yaml.Node // the document's top node; nil when the file has none
+	data []byte
+
+	problems []problem
+	index    *nodeIndex // built by Decode
+	// scopes are paths whose decoded value is incomplete because of a
+	// decode problem: problems found later under them would only echo it.
+	// "" covers the whole file.
+	scopes []string
+}
+
+type problem struct {
+	line      int
+	path, msg string
+}
+
+// Parse reads one YAML document. Syntax problems, and a second document
+// (which a decoder would silently ignore), are problems of the file; an
+// empty file, or one of comments only, has a nil Root and no problem.
+func Parse(name string, data []byte) *File {
+	f := &File{Name: name, data: data, index: newNodeIndex()}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if !errors.Is(err, io.EOF) {
+			f.syntax(err)
+		}
+		return f
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		f.Add(extra.Line, DocumentPath, "only one YAML document allowed per file")
+	case !errors.Is(err, io.EOF):
+		f.syntax(err)
+	}
+	if len(doc.Content) > 0 {
+		f.Root = doc.Content[0]
+	}
+	return f
+}
+
+// Add records a problem at line (1 when unknown) and path ("" for the
+// file as a whole).
+func (f *File) Add(line int, path, msg string) {
+	if line < 1 {
+		line = 1
+	}
+	if path == "" {
+		path = DocumentPath
+	}
+	f.problems = append(f.problems, problem{line, path, msg})
+}
+
+// Addf records a problem at the line of n (1 when n is nil).
+func (f *File) Addf(n *yaml.Node, path, format string, args ...any) {
+	line := 1
+	if n != nil {
+		line = n.Line
+	}
+	f.Add(line, path, fmt.Sprintf(format, args...))
+}
+
+// HasProblems tells whether any problem was found so far.
+func (f *File) HasProblems() bool { return len(f.problems) > 0 }
+
+// Problems words the file's problems, sorted by line (in the order found
+// within a line). A problem is always one line, whatever the file smuggled
+// into its message.
+func (f *File) Problems() []string {
+	ps := slices.Clone(f.problems)
+	slices.SortStableFunc(ps, func(a, b problem) int { return a.line - b.line })
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("%s:%d: %s: %s", f.Name, p.line, p.path, oneLine(p.msg)))
+	}
+	return out
+}
+
+// Err is an *Errors with the file's problems, or nil.
+func (f *File) Err() error {
+	if len(f.problems) == 0 {
+		return nil
+	}
+	return &Errors{Problems: f.Problems()}
+}
+
+// Line is the line of path, or of its nearest ancestor Decode indexed (1
+// when none).
+func (f *File) Line(path string) int { return f.index.line(path) }
+
+// Covers tells whether a decode problem already covers path, so that a
+// problem found there later would only echo it.
+func (f *File) Covers(path string) bool {
+	for _, s := range f.scopes {
+		if s == "" || path == s || strings.HasPrefix(path, s+".") || strings.HasPrefix(path, s+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(msg string) string {
+	msg = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, msg))
+	if msg == "" {
+		return "invalid"
+	}
+	return msg
+}
+
+var reSyntax = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
+
+// parserProblems are the messages of yaml.v3's parser (not its scanner).
+// For them yaml.v3 prints a 0-based line; the scanner's are 1-based.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+// syntax records an error of the parser or the scanner at its line.
+func (f *File) syntax(err error) {
+	msg := err.Error()
+	line := 1 // yaml.v3 omits the line on the first line and when it has none
+	if m := reSyntax.FindStringSubmatch(msg); m != nil {
+		line, msg = atoi(m[1]), m[2]
+		if parserProblems[msg] {
+			line = min(line+1, lineCount(f.data))
+		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	f.Add(line, DocumentPath, msg)
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		n++
+	}
+	return max(n, 1)
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// Join extends path by a mapping key. A plain key joins with a dot (one
+// that is itself a dotted path, such as a scenario's match key
+// body.appkey, stays as written); any other is quoted, so that a path
+// never holds a space or a colon of its own.
+func Join(path, key string) string {
+	if plainKey.MatchString(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	seg := strings.ReplaceAll(strconv.QuoteToASCII(key), " ", `\x20`)
+	seg = strings.ReplaceAll(seg, ":", `\x3a`)
+	return path + "[" + seg + "]"
+}
+
+// joinKey extends path by the key node of a mapping.
+func joinKey(path string, k *yaml.Node) string {
+	if k.Kind != yaml.ScalarNode {
+		return path + "[(key)]"
+	}
+	return Join(path, k.Value)
+}
+
+// Files lists the YAML files p names in fsys: p itself when it is a file,
+// else the *.yaml and *.yml files directly in the folder p, sorted.
+func Files(fsys fs.FS, p string) ([]string, error) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	entries, err := fs.ReadDir(fsys, p) // sorted by name
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if ext := path.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			files = append(files, path.Join(p, e.Name()))
+		}
+	}
+	return files, nil
+}
+
+// OSFiles is Files on the real file system, naming files as p does.
+func OSFiles(p string) ([]string, error) {
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	files, err := Files(os.DirFS(dir), base)
+	for i, f := range files {
+		files[i] = filepath.Join(dir, filepath.FromSlash(f))
+	}
+	return files, err
+}

@@ -1,0 +1,218 @@
+package yamlfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+func TestParseLocatesSyntaxProblems(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string
+	}{
+		// yaml.v3's parser counts lines from 0, its scanner from 1: both
+		// must come out at the line of the mistake.
+		{"unclosed flow sequence (parser)", "name: x\nrules:\n  - a\n  - b\n  - [a, b\n",
+			[]string{"f.yaml:5: (document): did not find expected ',' or ']'"}},
+		{"unclosed flow mapping (parser)", "a: 1\nb: {c: 1\n",
+			[]string{"f.yaml:2: (document): did not find expected ',' or '}'"}},
+		{"missing key (parser)", "a:\n  b: 1\n c: 2\n",
+			[]string{"f.yaml:3: (document): did not find expected key"}},
+		{"tab indentation (scanner)", "a:\n\tb: 1\n",
+			[]string{"f.yaml:2: (document): found character that cannot start any token"}},
+		{"mapping value in a plain scalar (scanner)", "a: b: c\n",
+			[]string{"f.yaml:1: (document): mapping values are not allowed in this context"}},
+		{"second document", "a: 1\n---\nb: 2\n",
+			[]string{"f.yaml:2: (document): only one YAML document allowed per file"}},
+		{"broken second document", "a: 1\n---\nb: [\n",
+			[]string{"f.yaml:3: (document): did not find expected node content"}},
+		{"empty", "", nil},
+		{"comments only", "# nothing\n", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := Parse("f.yaml", []byte(c.src))
+			if got := f.Problems(); !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+			if (f.Err() == nil) != (c.want == nil) {
+				t.Errorf("got Err %v, want one exactly when there are problems", f.Err())
+			}
+		})
+	}
+}
+
+func TestRootIsTheDocumentsTopNode(t *testing.T) {
+	f := Parse("f.yaml", []byte("# top\na: 1\nb: [x]\n"))
+	if f.Root == nil || len(f.Root.Content) != 4 || f.Root.Content[0].Value != "a" || f.Root.Line != 2 {
+		t.Fatalf("got root %+v, want the mapping at line 2", f.Root)
+	}
+	if Parse("e.yaml", nil).Root != nil {
+		t.Error("empty file: got a root, want nil")
+	}
+}
+
+func TestProblemsAreSortedOneLineAndLocated(t *testing.T) {
+	f := Parse("f.yaml", []byte("a: 1\nb: 2\n"))
+	f.Add(2, "b", "second")
+	f.Add(0, "", "no line")
+	f.Addf(f.Root.Content[0], "a", "control\x00chars\nand %s", "args")
+	f.Addf(nil, "x", "   ")
+	want := []string{
+		"f.yaml:1: (document): no line",
+		"f.yaml:1: a: control chars and args",
+		"f.yaml:1: x: invalid",
+		"f.yaml:2: b: second",
+	}
+	if got := f.Problems(); !slices.Equal(got, want) {
+		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if !f.HasProblems() {
+		t.Error("HasProblems: got false")
+	}
+	var e *Errors
+	if !errors.As(f.Err(), &e) || e.Error() != strings.Join(want, "\n") {
+		t.Errorf("Err: got %v, want *Errors of the problems", f.Err())
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a := Parse("a.yaml", nil)
+	a.Add(3, "x", "one")
+	b := Parse("b.yaml", nil)
+	b.Add(1, "y", "two")
+	got := Merge(a.Err(), nil, b.Err(), errors.New("plain"))
+	var e *Errors
+	if !errors.As(got, &e) {
+		t.Fatalf("got %T, want *Errors", got)
+	}
+	if want := []string{"a.yaml:3: x: one", "b.yaml:1: y: two", "plain"}; !slices.Equal(e.Problems, want) {
+		t.Errorf("got %q, want %q", e.Problems, want)
+	}
+	if err := Merge(nil, nil); err != nil {
+		t.Errorf("nothing: got %v, want nil", err)
+	}
+}
+
+func TestJoin(t *testing.T) {
+	for _, c := range []struct{ path, key, want string }{
+		{"", "isolar", "isolar"},
+		{"a", "b_c-d", "a.b_c-d"},
+		{"rules[0].when.match", "body.appkey", "rules[0].when.match.body.appkey"},
+		{"h", "X Mock", `h["X\x20Mock"]`},
+		{"h", "a:b", `h["a\x3ab"]`},
+		{"h", "é\n", `h["\u00e9\n"]`},
+	} {
+		if got := Join(c.path, c.key); got != c.want {
+			t.Errorf("Join(%q, %q): got %q, want %q", c.path, c.key, got, c.want)
+		}
+	}
+}
+
+// model is a small strict model, as fixtures have.
+type model struct {
+	Name  string            `yaml:"name"`
+	TTL   time.Duration     `yaml:"ttl"`
+	Count int               `yaml:"count"`
+	On    bool              `yaml:"on"`
+	Tags  []string          `yaml:"tags"`
+	Items []item            `yaml:"items"`
+	Extra map[string]string `yaml:"extra"`
+}
+
+type item struct {
+	ID string `yaml:"id"`
+}
+
+func TestDecodeLocatesEveryTypeProblem(t *testing.T) {
+	src := `name: ok
+ttl: 10
+count: many
+on: maybe
+tags: solo
+items:
+  - id: a
+    bogus: 1
+  - {id: [x]}
+extra:
+  k: v
+  k: w
+`
+	f := Parse("m.yaml", []byte(src))
+	var m model
+	f.Decode(&m)
+	want := []string{
+		`m.yaml:2: ttl: invalid duration "10" (missing unit, e.g. "10s")`,
+		`m.yaml:3: count: invalid integer "many"`,
+		`m.yaml:4: on: invalid boolean "maybe"`,
+		`m.yaml:5: tags: want a list, got "solo"`,
+		`m.yaml:8: items[0].bogus: unknown field "bogus"`,
+		`m.yaml:9: items[1].id: want a string, got a list`,
+		`m.yaml:12: extra.k: duplicate key (also at line 11)`,
+	}
+	if got := f.Problems(); !slices.Equal(got, want) {
+		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if m.Name != "ok" {
+		t.Errorf("got name %q, want the values that decoded", m.Name)
+	}
+	for path, line := range map[string]int{"name": 1, "items[0].id": 7, "items[0].nope": 7, "items[1]": 9, "nowhere": 1} {
+		if got := f.Line(path); got != line {
+			t.Errorf("Line(%s): got %d, want %d", path, got, line)
+		}
+	}
+	// The duplicate key drops the whole mapping; the field of the wrong
+	// type stays zero.
+	for path, want := range map[string]bool{"extra": true, "extra.k": true, "items[1].id": true, "items[0].id": false, "name": false, "extras": false} {
+		if got := f.Covers(path); got != want {
+			t.Errorf("Covers(%s): got %v, want %v", path, got, want)
+		}
+	}
+}
+
+func TestDecodeOfAnEmptyFileDoesNothing(t *testing.T) {
+	f := Parse("e.yaml", []byte("# nothing\n"))
+	var m model
+	f.Decode(&m)
+	if f.HasProblems() || m.Name != "" {
+		t.Errorf("got %q %+v, want no problem and a zero model", f.Problems(), m)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"d/b.yml":      {Data: []byte("a: 1")},
+		"d/a.yaml":     {Data: []byte("a: 1")},
+		"d/notes.txt":  {Data: []byte("x")},
+		"d/sub/c.yaml": {Data: []byte("a: 1")},
+		"one.yaml":     {Data: []byte("a: 1")},
+	}
+	if got, _ := Files(fsys, "d"); !slices.Equal(got, []string{"d/a.yaml", "d/b.yml"}) {
+		t.Errorf("folder: got %q", got)
+	}
+	if got, _ := Files(fsys, "one.yaml"); !slices.Equal(got, []string{"one.yaml"}) {
+		t.Errorf("file: got %q", got)
+	}
+	if _, err := Files(fsys, "missing"); err == nil {
+		t.Error("missing: got nil error")
+	}
+
+	dir := t.TempDir()
+	for _, n := range []string{"x.yaml", "y.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("a: 1"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := OSFiles(dir); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "x.yaml")}) {
+		t.Errorf("OSFiles(dir): got %q %v", got, err)
+	}
+	if got, err := OSFiles(filepath.Join(dir, "y.txt")); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "y.txt")}) {
+		t.Errorf("OSFiles(file): got %q %v, want the file as named", got, err)
+	}
+}
