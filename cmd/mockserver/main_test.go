@@ -37,13 +37,20 @@ func env(m map[string]string) func(string) string { return func(k string) string
 // start runs the server until the test ends and returns its base URL.
 func start(t *testing.T, args []string, vars map[string]string) (string, *syncBuffer) {
 	t.Helper()
+	return startServing(t, func(ctx context.Context, addrFile string, logs io.Writer) error {
+		return run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--addr-file", addrFile}, args...), env(vars), io.Discard, logs)
+	})
+}
+
+// startServing runs serve until the test ends; serve must listen on a
+// port of its choice and write it to addrFile.
+func startServing(t *testing.T, serve func(ctx context.Context, addrFile string, logs io.Writer) error) (string, *syncBuffer) {
+	t.Helper()
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--addr-file", addrFile}, args...), env(vars), io.Discard, logs)
-	}()
+	go func() { done <- serve(ctx, addrFile, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -32,19 +32,22 @@ func version() string {
 	return "dev"
 }
 
-// Server timeouts: slow clients cannot hold a connection.
-// (Variables, so that a test can shorten them.)
-var (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	shutdownTimeout   = 10 * time.Second
-)
-
 type serveConfig struct {
 	addr, addrFile, fixtures, adminToken, logFormat, logLevel string
 	scenarios, scenario, seed, tlsCert, tlsKey, storeCap      string
 	watch                                                     bool
+	timeouts                                                  timeouts
+}
+
+// timeouts bound how long a client may hold a connection, so that slow
+// clients cannot pile up, and how long shutdown waits for requests in
+// flight.
+type timeouts struct {
+	readHeader, read, idle, shutdown time.Duration
+}
+
+func defaultTimeouts() timeouts {
+	return timeouts{readHeader: 10 * time.Second, read: 30 * time.Second, idle: 120 * time.Second, shutdown: 10 * time.Second}
 }
 
 // flagSpec is one flag with its environment variable, so that --help, the
@@ -121,14 +124,28 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var c serveConfig
-	fs, err := parseFlags("serve", serveFlags(&c), args, getenv, stderr)
+	c, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErr("serve takes no arguments, got %q", fs.Arg(0))
+	return c.serve(ctx, stderr)
+}
+
+// parseServe reads the flags and environment of serve.
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	c := serveConfig{timeouts: defaultTimeouts()}
+	fs, err := parseFlags("serve", serveFlags(&c), args, getenv, stderr)
+	if err != nil {
+		return c, err
 	}
+	if fs.NArg() > 0 {
+		return c, usageErr("serve takes no arguments, got %q", fs.Arg(0))
+	}
+	return c, nil
+}
+
+// serve builds the mock and serves it until ctx ends.
+func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	log, err := newLogger(c.logFormat, c.logLevel, stderr)
 	if err != nil {
 		return err
@@ -167,9 +184,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &http.Server{
 		Handler:           a,
 		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: c.timeouts.readHeader,
+		ReadTimeout:       c.timeouts.read,
+		IdleTimeout:       c.timeouts.idle,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
@@ -192,7 +209,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.timeouts.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,12 +14,16 @@ import (
 
 // A client that sends its headers slowly, or a body that never ends, is cut
 // off by the server's timeouts while other clients are served. The
-// timeouts are shortened for the test; production values are in serve.go.
+// timeouts are shortened for the test; the defaults are in serve.go.
 func TestSlowClientsAreCutOff(t *testing.T) {
-	oldHeader, oldRead := readHeaderTimeout, readTimeout
-	readHeaderTimeout, readTimeout = 300*time.Millisecond, 600*time.Millisecond
-	t.Cleanup(func() { readHeaderTimeout, readTimeout = oldHeader, oldRead })
-	url, _ := start(t, nil, nil)
+	url, _ := startServing(t, func(ctx context.Context, addrFile string, logs io.Writer) error {
+		c, err := parseServe([]string{"--addr", "127.0.0.1:0", "--addr-file", addrFile}, env(nil), logs)
+		if err != nil {
+			return err
+		}
+		c.timeouts.readHeader, c.timeouts.read = 300*time.Millisecond, 600*time.Millisecond
+		return c.serve(ctx, logs)
+	})
 	addr := strings.TrimPrefix(url, "http://")
 
 	slowHeaders, err := net.Dial("tcp", addr)
@@ -43,7 +49,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	for name, c := range map[string]net.Conn{"slow headers": slowHeaders, "endless body": slowBody} {
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		_, err := bufio.NewReader(c).ReadString('\n')
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 			t.Errorf("%s: the server still held the connection after 5 s", name)
 		}
 	}

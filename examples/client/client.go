@@ -6,6 +6,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -28,26 +29,18 @@ type Error struct{ Code, Message string }
 
 func (e *Error) Error() string { return fmt.Sprintf("isolarcloud: %s %s", e.Code, e.Message) }
 
-// rateLimited are the gateway's codes for "try again later".
-var rateLimited = map[string]bool{"E999": true, "E998": true, "E901": true}
+// rateLimited tells the gateway's codes for "try again later".
+func rateLimited(code string) bool { return code == "E999" || code == "E998" || code == "E901" }
 
 // Exchange trades a code for a token at baseURL. Codes are single-use, so
 // after a rate limit it asks newCode for another one and tries once more.
 func Exchange(hc *http.Client, baseURL string, app App, code string, newCode func() string) (*Token, error) {
 	tok, err := exchange(hc, baseURL, app, code)
 	var e *Error
-	if err != nil && asError(err, &e) && rateLimited[e.Code] && newCode != nil {
+	if errors.As(err, &e) && rateLimited(e.Code) && newCode != nil {
 		return exchange(hc, baseURL, app, newCode())
 	}
 	return tok, err
-}
-
-func asError(err error, target **Error) bool {
-	e, ok := err.(*Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func exchange(hc *http.Client, baseURL string, app App, code string) (*Token, error) {

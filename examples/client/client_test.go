@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 
@@ -38,7 +39,7 @@ func TestExchange(t *testing.T) {
 	bad := app
 	bad.SecretKey = app.AppKey // the common mistake: the AppKey as x-access-key
 	_, err = client.Exchange(http.DefaultClient, ok.URL, bad, "rFrnww", nil)
-	if e, isErr := err.(*client.Error); !isErr || e.Code != "E912" {
+	if e := (*client.Error)(nil); !errors.As(err, &e) || e.Code != "E912" {
 		t.Errorf("wrong secret: got %v, want E912", err)
 	}
 }

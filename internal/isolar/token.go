@@ -119,9 +119,13 @@ func (s *Service) token(c *gin.Context, a *app, req tokenRequest) {
 		s.writeFailure(c, a, failUnauthorized, "")
 		return
 	}
+	gd, ok := code.Grant.Data.(*grantData)
+	if !ok { // every grant of this service carries its data
+		s.writeFailure(c, nil, failInternal, "")
+		return
+	}
 	reuse := req.TokenScopeMode != "authorization_bound"
 	t := s.tokens.Issue(code.Grant, s.deps.Now(ctx), s.policy(reuse), mock.TokenTTL(ctx))
-	gd := code.Grant.Data.(*grantData)
 	plants := gd.Plants
 	if plants == nil {
 		plants = []string{}

@@ -115,7 +115,7 @@ func TestLifecycle(t *testing.T) {
 	if in := e.introspect(tok.AccessToken); !in.Active || in.Kind != "access" || in.Client != appKey || in.User != "demo@example.com" {
 		t.Errorf("fresh token: got %+v, want active access of %s", in, appKey)
 	}
-	if got, want := e.introspect(tok.AccessToken).ExpiresAt, testkit.T0.Add(48*time.Hour); !got.Equal(want) {
+	if got, want := e.introspect(tok.AccessToken).ExpiresAt, testkit.T0().Add(48*time.Hour); !got.Equal(want) {
 		t.Errorf("got expires_at %v, want %v", got, want)
 	}
 

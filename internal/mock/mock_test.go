@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +53,8 @@ func TestDecodeStrict(t *testing.T) {
 	}
 	for _, bad := range []string{`{"b":1}`, `{"a":"x"} {}`, `nope`, ``} {
 		err := DecodeStrict([]byte(bad), &v)
-		if ae, ok := err.(*AdminError); !ok || ae.Status != http.StatusBadRequest {
+		var ae *AdminError
+		if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
 			t.Errorf("%q: got %v, want a 400 AdminError", bad, err)
 		}
 	}

@@ -61,7 +61,7 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 		browsers: newBrowsers(),
 	}
 	if s.headers == nil {
-		s.headers = fixture.DefaultOAuthResponseHeaders
+		s.headers = fixture.DefaultOAuthResponseHeaders()
 	}
 	if s.settings.CodeTTL == 0 {
 		s.settings.CodeTTL = fixture.DefaultOAuthCodeTTL

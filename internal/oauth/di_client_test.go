@@ -2,6 +2,7 @@ package oauth_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"testing"
 	"time"
@@ -58,8 +59,8 @@ func TestGolangOAuth2Client(t *testing.T) {
 			}
 			// A used code fails with Spring's error.
 			_, err = conf.Exchange(ctx, loc.Query().Get("code"))
-			re, ok := err.(*oauth2.RetrieveError)
-			if !ok || re.ErrorCode != "invalid_grant" || re.ErrorDescription != "Invalid authorization code: "+loc.Query().Get("code") {
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" || re.ErrorDescription != "Invalid authorization code: "+loc.Query().Get("code") {
 				t.Errorf("replayed code: got %v, want invalid_grant", err)
 			}
 		})

@@ -173,7 +173,7 @@ func TestTokenErrors(t *testing.T) {
 		return pair(t, r.body)
 	}
 	boot := func(msg string) string {
-		return `{"timestamp":` + fmt.Sprint(testkit.T0.UnixMilli()) + `,"status":401,"error":"Unauthorized","message":"` + msg + `","path":"/oauth/token"}`
+		return `{"timestamp":` + fmt.Sprint(testkit.T0().UnixMilli()) + `,"status":401,"error":"Unauthorized","message":"` + msg + `","path":"/oauth/token"}`
 	}
 	oauthErr := func(code, desc string) string {
 		return `{"error":"` + code + `","error_description":"` + desc + `"}`

@@ -80,7 +80,11 @@ func members(obj []byte) ([]member, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		out = append(out, member{t.(string), raw})
+		key, ok := t.(string) // what else the decoder gives here is an error
+		if !ok {
+			return nil, errors.New("not a JSON object")
+		}
+		out = append(out, member{key, raw})
 	}
 	return out, nil
 }

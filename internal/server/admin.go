@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -66,8 +67,8 @@ type adminErrorBody struct {
 
 // writeAdminError is the one writer of the admin API's error body.
 func writeAdminError(w http.ResponseWriter, err error) {
-	ae, ok := err.(*mock.AdminError)
-	if !ok {
+	var ae *mock.AdminError
+	if !errors.As(err, &ae) {
 		ae = mock.BadRequest(err.Error())
 	}
 	status := ae.Status

@@ -101,19 +101,19 @@ func TestClock(t *testing.T) {
 		Offset  string    `json:"offset"`
 	}
 	got := decode[clock](t, e.do("POST", "/_mock/clock?session=c1", nil, `{"advance":"49h"}`))
-	if got.Session != "c1" || !got.Now.Equal(testkit.T0.Add(49*time.Hour)) || got.Offset != "49h0m0s" {
+	if got.Session != "c1" || !got.Now.Equal(testkit.T0().Add(49*time.Hour)) || got.Offset != "49h0m0s" {
 		t.Errorf("advance: got %+v", got)
 	}
 	e.clock.Advance(time.Second) // mock time keeps flowing
 	got = decode[clock](t, e.do("GET", "/_mock/clock", map[string]string{"X-Mock-Session": "c1"}, ""))
-	if !got.Now.Equal(testkit.T0.Add(49*time.Hour + time.Second)) {
+	if !got.Now.Equal(testkit.T0().Add(49*time.Hour + time.Second)) {
 		t.Errorf("read: got %v", got.Now)
 	}
 	got = decode[clock](t, e.do("POST", "/_mock/clock?session=c1", nil, `{"set":"2030-01-02T15:04:05Z"}`))
 	if want := time.Date(2030, 1, 2, 15, 4, 5, 0, time.UTC); !got.Now.Equal(want) {
 		t.Errorf("set: got %v, want %v", got.Now, want)
 	}
-	if got := decode[clock](t, e.do("GET", "/_mock/clock", nil, "")); !got.Now.Equal(testkit.T0.Add(time.Second)) || got.Session != "default" {
+	if got := decode[clock](t, e.do("GET", "/_mock/clock", nil, "")); !got.Now.Equal(testkit.T0().Add(time.Second)) || got.Session != "default" {
 		t.Errorf("default session: got %+v, want its own clock", got)
 	}
 	got = decode[clock](t, e.do("POST", "/_mock/clock?session=c1", nil, `{"reset":true}`))
@@ -143,7 +143,7 @@ func TestJournal(t *testing.T) {
 	first := all.Requests[0]
 	if first.ID != 1 || first.Endpoint != "isolar.token" || first.Session != "default" || first.Status != 200 ||
 		first.Method != "POST" || first.Path != "/openapi/apiManage/token" || first.Body != tokenBody ||
-		!strings.Contains(first.ResponseBody, `"result_code":"1"`) || !first.Time.Equal(testkit.T0) {
+		!strings.Contains(first.ResponseBody, `"result_code":"1"`) || !first.Time.Equal(testkit.T0()) {
 		t.Errorf("first entry: got %+v", first)
 	}
 	if first.Headers["X-Access-Key"] != "***" {

@@ -42,7 +42,7 @@ func New(fx *fixture.Solarman, deps mock.Deps) (*Service, error) {
 	var key *rsa.PrivateKey
 	var err error
 	if fx.SigningKeyPEM != "" {
-		key, err = fixture.ParseRSAPrivateKeyPEM(fx.SigningKeyPEM)
+		key, err = fx.SigningKey()
 	} else {
 		key, err = rsa.GenerateKey(rand.Reader, 2048)
 	}

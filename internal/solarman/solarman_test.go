@@ -147,7 +147,7 @@ func (e *env) keyFromJWKS() *rsa.PublicKey {
 func verified(t *testing.T, key *rsa.PublicKey, token string) (header, payload string) {
 	t.Helper()
 	_, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return key, nil },
-		jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(func() time.Time { return testkit.T0 }))
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(func() time.Time { return testkit.T0() }))
 	if err != nil {
 		t.Fatalf("token does not verify with the JWKS key: %v", err)
 	}
@@ -161,7 +161,7 @@ var jtiRE = regexp.MustCompile(`"(jti|ati)":"([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{
 
 // The vendor file's seed cases S1–S5, S9, S10 (vendors/solarman.md §7).
 func TestSpecExamples(t *testing.T) {
-	exp := testkit.T0.Unix() + 5184000
+	exp := testkit.T0().Unix() + 5184000
 	cases := []struct {
 		name, query, body string
 		uid               int64
@@ -332,7 +332,7 @@ func TestTokenTTLFromScenario(t *testing.T) {
 	r := testkit.Do(t, "POST", srv.URL+"/account/v1.0/token?appId="+app1, nil, body("appSecret", secret1, "username", "cvwwb", "password", cvwwb))
 	a := parse(t, r)
 	_, p := verified(t, newEnvKey(t, srv), a.AccessToken)
-	if a.ExpiresIn != "29" || !strings.Contains(p, `"exp":`+jsonInt(testkit.T0.Unix()+30)) {
+	if a.ExpiresIn != "29" || !strings.Contains(p, `"exp":`+jsonInt(testkit.T0().Unix()+30)) {
 		t.Errorf("got expires_in %s payload %s, want 29 and exp = now+30", a.ExpiresIn, p)
 	}
 }

@@ -26,7 +26,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // T0 is the wall time every test starts at.
-var T0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+func T0() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) }
 
 // Clock is a wall clock that moves only when told.
 type Clock struct {
@@ -35,7 +35,7 @@ type Clock struct {
 }
 
 // NewClock returns a clock at T0.
-func NewClock() *Clock { return &Clock{t: T0} }
+func NewClock() *Clock { return &Clock{t: T0()} }
 
 // Now is the current time.
 func (c *Clock) Now() time.Time {
