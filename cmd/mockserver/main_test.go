@@ -167,6 +167,28 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// Every command answers -h and --help with its own usage on stdout and
+// exit 0; none takes the flag for an argument.
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, cmd := range commands() {
+		for _, args := range [][]string{{cmd.name, "--help"}, {cmd.name, "-h"}, {"help", cmd.name}} {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), args, env(nil), &out, &errOut)
+			if code := exitCode(err); code != 0 || errOut.Len() > 0 {
+				t.Errorf("%q: got exit %d (%v), stderr %q, want 0 and nothing", args, code, err, errOut.String())
+			}
+			if !strings.HasPrefix(out.String(), cmd.usage) || strings.Contains(out.String(), "no such file") {
+				t.Errorf("%q: got %q, want the usage of %s", args, out.String(), cmd.name)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help", "nope"}, {"version", "x"}, {"validate", "-x", "a.yaml"}, {"healthcheck", "extra"}} {
+		if err := run(context.Background(), args, env(nil), io.Discard, io.Discard); exitCode(err) != 2 {
+			t.Errorf("%q: got exit %d (%v), want 2", args, exitCode(err), err)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")

@@ -77,8 +77,9 @@ func serveFlags(c *serveConfig) []flagSpec {
 	}
 }
 
-// parseFlags reads the environment first, then the flags over it.
-func parseFlags(name string, specs []flagSpec, args []string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, error) {
+// parseFlags reads the environment first, then the flags over it. -h and
+// --help print usage and the flags to stdout, and end the command.
+func parseFlags(name, usage string, specs []flagSpec, args []string, getenv func(string) string, stdout io.Writer) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	for _, s := range specs {
@@ -98,8 +99,8 @@ func parseFlags(name string, specs []flagSpec, args []string, getenv func(string
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usage)
-			fs.SetOutput(stderr)
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return nil, &exitError{code: 0}
 		}
@@ -124,17 +125,18 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parseServe(args, getenv, stderr)
+	c, err := parseServe(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	return c.serve(ctx, stderr)
 }
 
-// parseServe reads the flags and environment of serve.
-func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+// parseServe reads the flags and environment of serve; --help goes to
+// stdout.
+func parseServe(args []string, getenv func(string) string, stdout io.Writer) (serveConfig, error) {
 	c := serveConfig{timeouts: defaultTimeouts()}
-	fs, err := parseFlags("serve", serveFlags(&c), args, getenv, stderr)
+	fs, err := parseFlags("serve", serveUsage, serveFlags(&c), args, getenv, stdout)
 	if err != nil {
 		return c, err
 	}
@@ -218,7 +220,12 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	return nil
 }
 
-func validate(args []string, stdout, stderr io.Writer) error {
+func validate(args []string, stdout io.Writer) error {
+	fs, err := parseFlags("validate", validateUsage, nil, args, nil, stdout)
+	if err != nil {
+		return err
+	}
+	args = fs.Args()
 	if len(args) == 0 {
 		return usageErr("validate needs at least one fixture or scenario file or folder")
 	}
@@ -238,15 +245,19 @@ func validate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var addr, url, tlsCert string
 	specs := []flagSpec{
 		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", help: "the server's certificate: probe over HTTPS", dst: &tlsCert},
 		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "the server's listen address", dst: &addr},
 		{name: "url", env: "MOCKSERVER_HEALTH_URL", def: "", help: "the base URL to check (default from --addr)", dst: &url},
 	}
-	if _, err := parseFlags("healthcheck", specs, args, getenv, stderr); err != nil {
+	fs, err := parseFlags("healthcheck", healthcheckUsage, specs, args, getenv, stdout)
+	if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("healthcheck takes no arguments, got %q", fs.Arg(0))
 	}
 	if url == "" {
 		host, port, err := net.SplitHostPort(addr)
