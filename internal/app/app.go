@@ -51,9 +51,10 @@ var ErrUnknownScenario = errors.New("unknown scenario")
 type App struct {
 	cfg     Config
 	handler atomic.Pointer[http.Handler]
-	mu      sync.Mutex // guards engine and server
+	mu      sync.Mutex // guards engine, server and loaded
 	engine  *scenario.Engine
 	server  *server.Server
+	loaded  files // the files as Load read them: what Watch compares with
 }
 
 // New builds the mock; on any problem it says why, with every problem.
@@ -124,6 +125,9 @@ func loadFixtures(path string) (*fixture.Fixtures, error) {
 // Load (re)builds everything from the fixtures and scenario files: sessions,
 // codes and tokens start afresh. On any problem nothing changes.
 func (a *App) Load() error {
+	// Stamped before reading, so that a save during the read is seen as a
+	// change by the next look of Watch.
+	loaded := a.stamp()
 	fx, err := loadFixtures(a.cfg.Fixtures)
 	if err != nil {
 		return fmt.Errorf("fixtures:\n%w", err)
@@ -132,7 +136,7 @@ func (a *App) Load() error {
 	deps := mock.Deps{Now: session.Clock{Wall: a.cfg.Wall}.Now, IDs: a.cfg.IDs, Log: a.cfg.Log, StoreCap: a.cfg.StoreCap}
 	built, err := Vendors(fx, deps)
 	if err != nil {
-		return err
+		return fmt.Errorf("fixtures:\n%w", err)
 	}
 	engine := scenario.NewEngine(Catalogue(), a.cfg.Seed)
 	library, err := scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
@@ -156,7 +160,7 @@ func (a *App) Load() error {
 	})
 	var h http.Handler = srv
 	a.mu.Lock()
-	a.engine, a.server = engine, srv
+	a.engine, a.server, a.loaded = engine, srv, loaded
 	a.mu.Unlock()
 	a.handler.Store(&h)
 	return nil

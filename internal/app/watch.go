@@ -28,6 +28,19 @@ func stampsOf(files []string) map[string]stamp {
 	return out
 }
 
+// files are the stamps of the fixture and scenario files.
+type files struct{ fixtures, scenarios map[string]stamp }
+
+func (a *App) stamp() files {
+	return files{stampsOf(a.fixtureFiles()), stampsOf(a.scenarioFiles())}
+}
+
+func (a *App) loadedFiles() files {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.loaded
+}
+
 // fixtureFiles lists the fixture files --fixtures names (none: embedded).
 func (a *App) fixtureFiles() []string {
 	if a.cfg.Fixtures == "" {
@@ -45,12 +58,14 @@ func (a *App) scenarioFiles() []string {
 	return files
 }
 
-// watch polls the files until ctx ends. A changed scenario file replaces its
-// scenario in the library; changed fixtures rebuild the whole server
-// (sessions, codes and tokens start afresh). A broken file changes nothing
-// and its problems are logged with their lines.
+// watch polls the files until ctx ends, comparing them with what Load
+// read. A changed scenario file replaces its scenario in the library;
+// changed fixtures rebuild the whole server (sessions, codes and tokens
+// start afresh). A broken file changes nothing and its problems are logged
+// with their lines.
 func (a *App) watch(ctx context.Context, every time.Duration) {
-	scen, fix := stampsOf(a.scenarioFiles()), stampsOf(a.fixtureFiles())
+	loaded := a.loadedFiles()
+	scen, fix := loaded.scenarios, loaded.fixtures
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -66,7 +81,8 @@ func (a *App) watch(ctx context.Context, every time.Duration) {
 				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
 			} else {
 				a.cfg.Log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.Fixtures)
-				scen = stampsOf(a.scenarioFiles())
+				loaded := a.loadedFiles()
+				fix, scen = loaded.fixtures, loaded.scenarios
 				continue
 			}
 		}

@@ -16,15 +16,21 @@ import (
 )
 
 var (
-	nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	nameRE    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	rulesLine = regexp.MustCompile(`(?m)^rules[ \t]*:`)
 	// headerName is an RFC 7230 token.
 	headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 )
 
 // IsScenario tells a scenario file from a fixture file: it has top-level
-// rules.
+// rules. A file that does not parse has them when a line starts with
+// "rules:", so that its problems are reported as a scenario's.
 func IsScenario(data []byte) bool {
-	root := yamlfile.Parse("", data).Root
+	f := yamlfile.Parse("", data)
+	root := f.Root
+	if root == nil && f.HasProblems() {
+		return rulesLine.Match(data)
+	}
 	if root == nil || root.Kind != yaml.MappingNode {
 		return false
 	}

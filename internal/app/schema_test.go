@@ -1,4 +1,4 @@
-package scenario_test
+package app_test
 
 import (
 	"bytes"
@@ -12,18 +12,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
-	"github.com/tokenmock/tokenmock/internal/isolar"
-	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/scenario"
-	"github.com/tokenmock/tokenmock/internal/solarman"
 )
 
 const schemaFile = "../../schema/scenario.schema.json"
-
-func realCatalogue(t *testing.T) *scenario.Catalogue {
-	t.Helper()
-	return scenario.NewCatalogue(isolar.Spec(), solarman.Spec(), oauth.Spec())
-}
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
@@ -59,7 +52,7 @@ var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
 // docs/scenarios.md) passes both the JSON Schema and the loader.
 func TestExamplesPassSchemaAndLoader(t *testing.T) {
 	sch := compileSchema(t)
-	cat := realCatalogue(t)
+	cat := app.Catalogue()
 	files, _ := filepath.Glob("../../scenarios/*.yaml")
 	if len(files) < 15 {
 		t.Fatalf("got %d library files, want the library", len(files))
@@ -71,7 +64,7 @@ func TestExamplesPassSchemaAndLoader(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.HasPrefix(b, []byte("# yaml-language-server: $schema=../schema/scenario.schema.json\n")) {
-			t.Errorf("%s does not reference the schema on its first line", f)
+			t.Errorf("%s: got first line %q, want the schema reference", f, bytes.SplitN(b, []byte("\n"), 2)[0])
 		}
 		examples[f] = b
 	}
@@ -85,14 +78,14 @@ func TestExamplesPassSchemaAndLoader(t *testing.T) {
 		}
 	}
 	if len(examples) == len(files) {
-		t.Errorf("found no complete scenario among the examples of docs/scenarios.md")
+		t.Errorf("got no complete scenario among the examples of docs/scenarios.md, want some")
 	}
 	for name, b := range examples {
 		if err := sch.Validate(yamlToJSON(t, b)); err != nil {
-			t.Errorf("%s: schema: %v", name, err)
+			t.Errorf("%s: schema: got %v, want nil", name, err)
 		}
 		if _, err := scenario.Parse(name, b, cat); err != nil {
-			t.Errorf("%s: loader: %v", name, err)
+			t.Errorf("%s: loader: got %v, want nil", name, err)
 		}
 	}
 }
@@ -111,14 +104,14 @@ func TestSchemaKnowsTheCatalogue(t *testing.T) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		t.Fatal(err)
 	}
-	cat := realCatalogue(t)
+	cat := app.Catalogue()
 	for _, ep := range cat.Endpoints() {
 		want := cat.Failures(ep)
 		got := slices.Clone(s.Defs.FailuresOf[ep].Enum)
 		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
-			t.Errorf("%s: schema lists %v, catalogue has %v", ep, got, want)
+			t.Errorf("%s: got schema failures %v, want the catalogue's %v", ep, got, want)
 		}
 	}
 }
@@ -135,7 +128,7 @@ func TestSchemaRefusesMistakes(t *testing.T) {
 		"no rules":         "name: x",
 	} {
 		if err := sch.Validate(yamlToJSON(t, []byte(src))); err == nil {
-			t.Errorf("%s: the schema accepts it", name)
+			t.Errorf("%s: got the schema accepting it, want a refusal", name)
 		}
 	}
 }
