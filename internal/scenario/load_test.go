@@ -1,0 +1,252 @@
+package scenario
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// scenarioFile is a valid scenario file, named name when name is not "".
+func scenarioFile(name string) string {
+	src := "rules: [{when: {endpoint: isolar.token}, do: {status: 503}}]\n"
+	if name != "" {
+		src = "name: " + name + "\n" + src
+	}
+	return src
+}
+
+// unreadableFS is fsys whose file bad cannot be read, though it is listed.
+type unreadableFS struct {
+	fstest.MapFS
+	bad string
+}
+
+func (f unreadableFS) ReadFile(name string) ([]byte, error) {
+	if name == f.bad {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("input/output error")}
+	}
+	return f.MapFS.ReadFile(name)
+}
+
+// names is the scenarios' names and sources, as "name@source".
+func names(scs []*Scenario) []string {
+	var out []string
+	for _, sc := range scs {
+		out = append(out, sc.Name+"@"+sc.Source)
+	}
+	return out
+}
+
+// wantProblems checks that err lists exactly the problems that start
+// with want, in order.
+func wantProblems(t *testing.T, err error, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Errorf("got %v, want no problem", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("got no problem, want %q", want)
+	}
+	got := problemsOf(t, err)
+	if len(got) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d: got %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestLoadFS(t *testing.T) {
+	fsys := unreadableFS{bad: "broken/bad.yaml", MapFS: fstest.MapFS{
+		"lib/b.yml":          {Data: []byte(scenarioFile(""))},
+		"lib/a.yaml":         {Data: []byte(scenarioFile("first"))},
+		"lib/notes.txt":      {Data: []byte("not a scenario")},
+		"lib/sub/deep.yaml":  {Data: []byte(scenarioFile("deep"))},
+		"more/one.yaml":      {Data: []byte(scenarioFile("first"))},
+		"more/two.yaml":      {Data: []byte(scenarioFile("two"))},
+		"broken/bad.yaml":    {Data: []byte(scenarioFile("bad"))},
+		"broken/invalid.yml": {Data: []byte("rules: []\n")},
+	}}
+	cases := []struct {
+		name      string
+		paths     []string
+		want      []string
+		wantProbs []string
+	}{
+		{
+			name:  "a folder: its YAML files, sorted, not its subfolders",
+			paths: []string{"lib"},
+			want:  []string{"first@lib/a.yaml", "b@lib/b.yml"},
+		},
+		{
+			name:  "a file",
+			paths: []string{"more/two.yaml"},
+			want:  []string{"two@more/two.yaml"},
+		},
+		{
+			name:  "nothing",
+			paths: nil,
+		},
+		{
+			name:      "a duplicate name",
+			paths:     []string{"lib", "more"},
+			want:      []string{"first@lib/a.yaml", "b@lib/b.yml", "two@more/two.yaml"},
+			wantProbs: []string{`more/one.yaml:1: name: duplicate scenario name "first" (also in lib/a.yaml)`},
+		},
+		{
+			name:      "the same file twice",
+			paths:     []string{"more/two.yaml", "more/two.yaml"},
+			want:      []string{"two@more/two.yaml"},
+			wantProbs: []string{`more/two.yaml:1: name: duplicate scenario name "two" (also in more/two.yaml)`},
+		},
+		{
+			name:  "every problem at once",
+			paths: []string{"missing.yaml", "broken", "more/two.yaml"},
+			want:  []string{"two@more/two.yaml"},
+			wantProbs: []string{
+				"missing.yaml:1: (document): open missing.yaml: file does not exist",
+				"broken/bad.yaml:1: (document): cannot read: read broken/bad.yaml: input/output error",
+				"broken/invalid.yml:1: rules: want a non-empty list of rules",
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			scs, err := LoadFS(fsys, c.paths, testCatalogue())
+			if got := names(scs); !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+			wantProblems(t, err, c.wantProbs)
+		})
+	}
+}
+
+// writeFiles writes files (name → content) under dir; a content starting
+// with "->" makes a symbolic link to what follows.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatalf("mkdir: got %v, want nil", err)
+		}
+		var err error
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			err = os.Symlink(target, p)
+		} else {
+			err = os.WriteFile(p, []byte(content), 0o644)
+		}
+		if err != nil {
+			t.Fatalf("writing %s: got %v, want nil", name, err)
+		}
+	}
+}
+
+func TestLoadOS(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"lib/a.yaml":           scenarioFile("first"),
+		"lib/b.yml":            scenarioFile(""),
+		"lib/notes.txt":        "not a scenario",
+		"dup/a.yaml":           scenarioFile("same"),
+		"dup/b.yaml":           scenarioFile("same"),
+		"broken/dangling.yaml": "->" + filepath.Join(dir, "nowhere.yaml"),
+		"broken/ok.yaml":       scenarioFile("ok"),
+		"invalid/x.yaml":       "name: x\n",
+	})
+	in := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	cases := []struct {
+		name      string
+		path      string
+		want      []string
+		wantProbs []string
+	}{
+		{
+			name: "a folder",
+			path: in("lib"),
+			want: []string{"first@" + in("lib/a.yaml"), "b@" + in("lib/b.yml")},
+		},
+		{
+			name: "a file",
+			path: in("lib/b.yml"),
+			want: []string{"b@" + in("lib/b.yml")},
+		},
+		{
+			name:      "a duplicate name",
+			path:      in("dup"),
+			want:      []string{"same@" + in("dup/a.yaml")},
+			wantProbs: []string{in("dup/b.yaml") + `:1: name: duplicate scenario name "same" (also in ` + in("dup/a.yaml") + ")"},
+		},
+		{
+			name:      "an unreadable file",
+			path:      in("broken"),
+			want:      []string{"ok@" + in("broken/ok.yaml")},
+			wantProbs: []string{in("broken/dangling.yaml") + ":1: (document): cannot read: open " + in("broken/dangling.yaml")},
+		},
+		{
+			name:      "an invalid file",
+			path:      in("invalid"),
+			wantProbs: []string{in("invalid/x.yaml") + ":1: rules: missing: a scenario needs rules"},
+		},
+		{
+			name:      "a missing path",
+			path:      in("missing"),
+			wantProbs: []string{in("missing") + ":1: (document): stat missing: "},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			scs, err := LoadOS(c.path, testCatalogue())
+			if got := names(scs); !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+			wantProblems(t, err, c.wantProbs)
+		})
+	}
+}
+
+func TestParseOSFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"good.yaml":    scenarioFile(""),
+		"invalid.yaml": "rules: [{when: {endpoint: nope}, do: {pass: true}}]\n",
+	})
+	in := func(p string) string { return filepath.Join(dir, p) }
+	cases := []struct {
+		name      string
+		file      string
+		want      string // the scenario's name
+		wantProbs []string
+	}{
+		{name: "a valid file", file: in("good.yaml"), want: "good"},
+		{name: "an invalid file", file: in("invalid.yaml"), wantProbs: []string{in("invalid.yaml") + `:1: rules[0].when.endpoint: unknown endpoint "nope"`}},
+		{name: "a missing file", file: in("missing.yaml"), wantProbs: []string{in("missing.yaml") + ":1: (document): cannot read: open " + in("missing.yaml")}},
+		{name: "a folder", file: dir, wantProbs: []string{dir + ":1: (document): cannot read: read " + dir + ": is a directory"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sc, err := ParseOSFile(c.file, testCatalogue())
+			wantProblems(t, err, c.wantProbs)
+			got := ""
+			if sc != nil {
+				got = sc.Name
+			}
+			if got != c.want {
+				t.Errorf("got scenario %q, want %q", got, c.want)
+			}
+			if sc != nil && sc.Source != c.file {
+				t.Errorf("got source %q, want %q", sc.Source, c.file)
+			}
+		})
+	}
+}
