@@ -23,26 +23,26 @@ const HangLimit = 10 * time.Minute
 const malformedBody = `{"access_token":"`
 
 // Step is the scenario step of one endpoint, which the server runs before
-// the vendor's handler. When a rule acts it delays, answers instead of
-// the vendor, cuts the connection, or changes the real answer, and
-// returns the rule's name ("" when none acted). An injected answer
-// changes no vendor state.
-type Step func(c *gin.Context) (rule string)
+// the vendor's handler. It decides, atomically for the request's session,
+// which rule acts, and returns the rule's name ("" when none) and what it
+// does (nil when nothing): the server notes the rule, then runs act, which
+// delays, answers instead of the vendor, cuts the connection, or changes
+// the real answer. An injected answer changes no vendor state.
+type Step func(c *gin.Context) (rule string, act gin.HandlerFunc)
 
 // Step returns the step of endpoint id, whose failures renders by name;
 // the server makes one per endpoint when it mounts the vendors' tables.
 func (e *Engine) Step(id string, failures map[string]gin.HandlerFunc) Step {
-	return func(c *gin.Context) string {
+	return func(c *gin.Context) (string, gin.HandlerFunc) {
 		m := mock.Req(c)
 		if m.Session == nil {
-			return ""
+			return "", nil
 		}
 		rule, a := e.decide(m.Session.ID, id, c.Request, m.Body)
 		if a == nil {
-			return ""
+			return "", nil
 		}
-		e.act(c, a, failures)
-		return rule
+		return rule, func(c *gin.Context) { e.act(c, a, failures) }
 	}
 }
 
@@ -63,11 +63,16 @@ func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerF
 		for k, v := range a.Headers {
 			c.Header(k, v)
 		}
-		ct := c.Writer.Header().Get("Content-Type")
-		if ct == "" && a.Body != "" {
-			ct = "text/plain; charset=utf-8"
+		switch ct := c.Writer.Header().Get("Content-Type"); {
+		case a.Body != "":
+			if ct == "" {
+				ct = "text/plain; charset=utf-8"
+			}
+			c.Data(a.Status, ct, []byte(a.Body))
+		default: // no body: no Content-Type but the rule's own
+			c.Status(a.Status)
+			c.Writer.WriteHeaderNow()
 		}
-		c.Data(a.Status, ct, []byte(a.Body))
 		c.Abort()
 	case a.Fault != "":
 		fault(c, a.Fault)
@@ -112,14 +117,23 @@ func fault(c *gin.Context, kind string) {
 		defer cancel()
 		<-ctx.Done()
 	}
+	if c.Request.ProtoMajor >= 2 {
+		// An HTTP/2 stream has no connection of its own to cut (and gin's
+		// Hijack panics on it): reset the stream.
+		panic(http.ErrAbortHandler)
+	}
 	conn, _, err := http.NewResponseController(c.Writer).Hijack()
 	if err != nil {
-		// HTTP/2 or a test recorder: no connection to cut; abort the stream.
+		// A writer with no connection (a test recorder): abort.
 		panic(http.ErrAbortHandler)
 	}
 	if kind == FaultReset {
 		if tc, ok := netConn(conn).(*net.TCPConn); ok {
-			tc.SetLinger(0) // close with RST instead of FIN
+			// RST instead of FIN, and on the TCP connection itself: over
+			// TLS a close_notify first would read as a clean end.
+			tc.SetLinger(0)
+			tc.Close()
+			return
 		}
 	}
 	conn.Close()

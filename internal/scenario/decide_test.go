@@ -162,6 +162,13 @@ func TestDecideMatches(t *testing.T) {
 		{"JSON body number as a string", `{body.orgId: 860}`, probe{body: `{"orgId":"860"}`}, true},
 		{"JSON body other number", `{body.orgId: 860}`, probe{body: `{"orgId":861}`}, false},
 		{"JSON body fraction", `{body.x: 1.5}`, probe{body: `{"x":1.5}`}, true},
+		// Numbers are compared as written, not through float64.
+		{"JSON body integer past float64", `{body.id: "12345678901234567890"}`, probe{body: `{"id":12345678901234567890}`}, true},
+		{"JSON body integer past float64, neighbour", `{body.id: "12345678901234567891"}`, probe{body: `{"id":12345678901234567890}`}, false},
+		{"JSON body 1.0 as written", `{body.x: "1.0"}`, probe{body: `{"x":1.0}`}, true},
+		{"JSON body exponent as written", `{body.x: "1e3"}`, probe{body: `{"x":1e3}`}, true},
+		{"JSON body exponent is not its value", `{body.x: "1000"}`, probe{body: `{"x":1e3}`}, false},
+		{"JSON body with trailing data is no JSON", `{body.a: "*"}`, probe{body: `{"a":1}}`}, false},
 		{"JSON body boolean", `{body.ok: true}`, probe{body: `{"ok":true}`}, true},
 		{"JSON body null", `{body.x: "null"}`, probe{body: `{"x":null}`}, true},
 		{"JSON body object, compact", `{body.a: '{"b":1}'}`, probe{body: `{"a": {"b": 1}}`}, true},

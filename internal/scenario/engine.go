@@ -1,8 +1,10 @@
 package scenario
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -252,7 +254,11 @@ type request struct {
 func (r *request) bodyValue(path string) (string, bool) {
 	if !r.parsed {
 		r.parsed = true
-		if json.Unmarshal(r.body, &r.json) != nil {
+		// Numbers stay as written, so that 1.0, 1e3 and integers past
+		// float64's precision match the text a rule gives.
+		dec := json.NewDecoder(bytes.NewReader(r.body))
+		dec.UseNumber()
+		if dec.Decode(&r.json) != nil || !atEOF(dec) {
 			r.json = nil
 			r.form, _ = url.ParseQuery(string(r.body))
 		}
@@ -282,6 +288,12 @@ func (r *request) bodyValue(path string) (string, bool) {
 		return vs[0], true
 	}
 	return "", false
+}
+
+// atEOF tells whether nothing but white space follows what dec decoded.
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }
 
 func (r *Rule) matches(req *request) bool {

@@ -56,6 +56,22 @@ const servedCap = 4096
 // newTestServer serves the fake vendor over plain HTTP/1.1.
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
+	return startTestServer(t, httptest.NewServer)
+}
+
+// newTLSTestServer serves the fake vendor over TLS, with HTTP/2 when h2.
+func newTLSTestServer(t *testing.T, h2 bool) *testServer {
+	t.Helper()
+	return startTestServer(t, func(h http.Handler) *httptest.Server {
+		srv := httptest.NewUnstartedServer(h)
+		srv.EnableHTTP2 = h2
+		srv.StartTLS()
+		return srv
+	})
+}
+
+func startTestServer(t *testing.T, start func(http.Handler) *httptest.Server) *testServer {
+	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	s := &testServer{
 		engine:   NewEngine(testCatalogue(), 1),
@@ -71,7 +87,7 @@ func newTestServer(t *testing.T) *testServer {
 	s.mount(r, "/refresh", "isolar.refresh", map[string]gin.HandlerFunc{
 		"hourly_limit": func(c *gin.Context) { c.Data(http.StatusOK, "application/json", []byte(hourlyLimitJSON)) },
 	})
-	s.srv = httptest.NewServer(r)
+	s.srv = start(r)
 	// Close waits for every handler: a hang the server never let go of
 	// would hold it for HangLimit, so give up after a while and say so.
 	t.Cleanup(func() {
@@ -100,7 +116,11 @@ func (s *testServer) mount(r *gin.Engine, path, id string, failures map[string]g
 			case s.arrived <- struct{}{}:
 			default:
 			}
-			c.Set(ruleKey, step(c))
+			rule, act := step(c)
+			c.Set(ruleKey, rule)
+			if act != nil {
+				act(c)
+			}
 		},
 		s.vendor,
 	)
@@ -179,6 +199,17 @@ func (s *testServer) next(t *testing.T) served {
 func (s *testServer) client(t *testing.T, timeout time.Duration) *http.Client {
 	t.Helper()
 	tr := &http.Transport{DisableKeepAlives: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// tlsClient is a client of a TLS server that trusts its certificate and
+// speaks HTTP/2 when the server does; a new connection for each request.
+func (s *testServer) tlsClient(t *testing.T, timeout time.Duration) *http.Client {
+	t.Helper()
+	c := s.srv.Client()
+	tr := c.Transport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: timeout}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -121,6 +122,19 @@ func TestStepActions(t *testing.T) {
 				if err != nil || a.status != 200 || a.body != "" || a.header.Get("X-Injected") != "yes" {
 					t.Errorf("got %d %q X-Injected %q (%v), want 200, no body, X-Injected yes", a.status, a.body, a.header.Get("X-Injected"), err)
 				}
+				if ct, sent := a.header["Content-Type"]; sent {
+					t.Errorf("got Content-Type %q, want none for no body", ct)
+				}
+			},
+		},
+		{
+			name: "a status alone sends no Content-Type", do: `{status: 502}`, path: "/token",
+			wantRule: "inline/rules[0]", wantVendor: false,
+			check: func(t *testing.T, a answer, err error) {
+				t.Helper()
+				if ct, sent := a.header["Content-Type"]; err != nil || a.status != 502 || a.body != "" || sent {
+					t.Errorf("got %d %q Content-Type %q (sent %v, %v), want 502, no body, no Content-Type", a.status, a.body, ct, sent, err)
+				}
 			},
 		},
 		{
@@ -206,10 +220,10 @@ func TestStepActions(t *testing.T) {
 			check: wantAnswer(200, "text/plain; charset=utf-8", vendorPlain),
 		},
 		{
-			// The vendor's answer to its own panic reaches the client;
-			// the panic leaves through the step, which returns no rule.
+			// The vendor's answer to its own panic reaches the client,
+			// and the rule was noted before it acted.
 			name: "set when the vendor panics", do: "{set: {a: x}}", path: "/token?panic=1",
-			wantRule: "", wantVendor: true,
+			wantRule: "inline/rules[0]", wantVendor: true,
 			check: wantAnswer(500, real, internalJSON),
 		},
 	}
@@ -273,8 +287,8 @@ func TestStepWithoutSession(t *testing.T) {
 	w := httptest.NewRecorder()
 	c, _ := gin.CreateTestContext(w)
 	c.Request = httptest.NewRequest(http.MethodPost, "/token", nil)
-	if got := e.Step("isolar.token", nil)(c); got != "" {
-		t.Errorf("got rule %q, want none", got)
+	if got, act := e.Step("isolar.token", nil)(c); got != "" || act != nil {
+		t.Errorf("got rule %q and an action %v, want none", got, act != nil)
 	}
 	if c.IsAborted() || c.Writer.Written() {
 		t.Errorf("got aborted %v, written %v, want the request left alone", c.IsAborted(), c.Writer.Written())
@@ -380,5 +394,60 @@ func TestBufferWriter(t *testing.T) {
 	}
 	if c.Writer.Written() || rec.Body.Len() != 0 {
 		t.Errorf("got the real writer written %v with %q, want nothing written", c.Writer.Written(), rec.Body.String())
+	}
+}
+
+// Over TLS, faults still break the exchange the way they say: a reset is
+// a TCP reset (not a TLS close, which reads as a clean end), and on
+// HTTP/2, which has no connection per request to cut, the stream is
+// reset: the client never gets an answer.
+func TestFaultsOverTLS(t *testing.T) {
+	cases := []struct {
+		name, fault string
+		h2          bool
+		timeout     time.Duration
+		check       func(t *testing.T, err error)
+	}{
+		{"reset over TLS", "reset", false, 0, func(t *testing.T, err error) {
+			if !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("got error %v, want a connection reset (ECONNRESET)", err)
+			}
+		}},
+		{"empty over TLS", "empty", false, 0, func(t *testing.T, err error) {
+			var ue *url.Error
+			if !errors.As(err, &ue) || ue.Err != io.EOF {
+				t.Errorf("got error %v, want EOF: the connection closed with no answer", err)
+			}
+		}},
+		{"reset over HTTP/2", "reset", true, 0, wantStreamError},
+		{"empty over HTTP/2", "empty", true, 0, wantStreamError},
+		{"hang over HTTP/2", "hang", true, 300 * time.Millisecond, func(t *testing.T, err error) {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("got error %v, want the client's timeout", err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTLSTestServer(t, c.h2)
+			s.activate(t, "tls", oneRule("{fault: "+c.fault+"}"))
+			a, err := send(s.tlsClient(t, c.timeout), s.newRequest(t, call{path: "/token", session: "tls"}))
+			if err == nil {
+				t.Fatalf("got %d %q, want no answer", a.status, a.body)
+			}
+			c.check(t, err)
+			if got := s.calls.Load(); got != 0 {
+				t.Errorf("got %d runs of the vendor's handler, want 0", got)
+			}
+		})
+	}
+}
+
+// wantStreamError: the HTTP/2 stream was reset with no answer.
+func wantStreamError(t *testing.T, err error) {
+	t.Helper()
+	if !strings.Contains(err.Error(), "stream error") && !strings.Contains(err.Error(), "INTERNAL_ERROR") {
+		t.Errorf("got error %v, want the stream reset", err)
 	}
 }

@@ -52,13 +52,19 @@ func (s *Server) mount(e *gin.Engine, r mock.Routes) {
 }
 
 // endpoint names the request's endpoint for the journal, then runs its
-// scenario step, which may answer instead of the vendor.
+// scenario step: the rule that acts is noted before it acts, so that the
+// journal has it whatever happens next.
 func endpoint(id string, step scenario.Step) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		x := exchangeOf(c)
 		x.endpoint = id
-		if step != nil {
-			x.rule = step(c)
+		if step == nil {
+			return
+		}
+		rule, act := step(c)
+		x.rule = rule
+		if act != nil {
+			act(c)
 		}
 	}
 }

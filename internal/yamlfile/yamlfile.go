@@ -269,8 +269,10 @@ func Files(fsys fs.FS, p string) ([]string, error) {
 	return files, nil
 }
 
-// OSFiles is Files on the real file system, naming files as p does.
+// OSFiles is Files on the real file system, naming files as p does
+// (cleaned: a folder given as "dir/" is "dir").
 func OSFiles(p string) ([]string, error) {
+	p = filepath.Clean(p)
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	files, err := Files(os.DirFS(dir), base)
 	for i, f := range files {

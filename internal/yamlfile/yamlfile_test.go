@@ -212,6 +212,9 @@ func TestFiles(t *testing.T) {
 	if got, err := OSFiles(dir); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "x.yaml")}) {
 		t.Errorf("OSFiles(dir): got %q %v", got, err)
 	}
+	if got, err := OSFiles(dir + string(filepath.Separator)); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "x.yaml")}) {
+		t.Errorf("OSFiles(dir/): got %q %v, want the folder's file", got, err)
+	}
 	if got, err := OSFiles(filepath.Join(dir, "y.txt")); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "y.txt")}) {
 		t.Errorf("OSFiles(file): got %q %v, want the file as named", got, err)
 	}
