@@ -127,7 +127,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	r = r.WithContext(context.WithValue(mock.WithRequest(r.Context(), req), exchangeKey{}, x))
+	ctx := mock.WithRequest(r.Context(), req)
+	if !admin { // only vendor requests are journalled
+		ctx = context.WithValue(ctx, exchangeKey{}, x)
+	}
+	r = r.WithContext(ctx)
 	rec := &recorder{ResponseWriter: w}
 	s.engine.ServeHTTP(rec, r)
 	if admin {
