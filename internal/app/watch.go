@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/scenario"
@@ -64,8 +65,7 @@ func (a *App) scenarioFiles() []string {
 // start afresh). A broken file changes nothing and its problems are logged
 // with their lines.
 func (a *App) watch(ctx context.Context, every time.Duration) {
-	loaded := a.loadedFiles()
-	scen, fix := loaded.scenarios, loaded.fixtures
+	w := newWatcher(a.loadedFiles())
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -74,23 +74,16 @@ func (a *App) watch(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		nowFix := stampsOf(a.fixtureFiles())
-		if changed(fix, nowFix) {
-			fix = nowFix
+		if w.fixtures(stampsOf(a.fixtureFiles())) {
 			if err := a.Load(); err != nil {
 				a.cfg.Log.Error("fixtures not reloaded; the old ones stay", "problems", err.Error())
 			} else {
 				a.cfg.Log.Info("fixtures reloaded; every session starts afresh", "path", a.cfg.Fixtures)
-				loaded := a.loadedFiles()
-				fix, scen = loaded.fixtures, loaded.scenarios
+				w.reloaded(a.loadedFiles())
 				continue
 			}
 		}
-		nowScen := stampsOf(a.scenarioFiles())
-		for f, st := range nowScen {
-			if old, ok := scen[f]; ok && old == st {
-				continue
-			}
+		for _, f := range w.scenarios(stampsOf(a.scenarioFiles())) {
 			a.mu.Lock()
 			engine := a.engine
 			a.mu.Unlock()
@@ -102,8 +95,56 @@ func (a *App) watch(ctx context.Context, every time.Duration) {
 			engine.Add(sc)
 			a.cfg.Log.Info("scenario reloaded", "file", f, "scenario", sc.Name)
 		}
-		scen = nowScen
 	}
+}
+
+// watcher decides, look by look, what to reload. A change counts once it
+// has held for one look: an editor's save (truncate, then write) can be
+// seen half done, and an empty fixture file is a valid one.
+type watcher struct {
+	inUse files // what the mock was built from (or tried to be)
+	seen  files // what the last look saw
+}
+
+func newWatcher(loaded files) *watcher { return &watcher{inUse: loaded, seen: loaded} }
+
+// fixtures takes a look at the fixture files and tells whether to reload
+// them; a reload that fails is not tried again until they change again.
+func (w *watcher) fixtures(now map[string]stamp) bool {
+	settled := !changed(w.seen.fixtures, now)
+	w.seen.fixtures = now
+	if !settled || !changed(w.inUse.fixtures, now) {
+		return false
+	}
+	w.inUse.fixtures = now
+	return true
+}
+
+// reloaded records what a successful reload read.
+func (w *watcher) reloaded(loaded files) { w.inUse, w.seen = loaded, loaded }
+
+// scenarios takes a look at the scenario files and lists, sorted, those to
+// read again.
+func (w *watcher) scenarios(now map[string]stamp) []string {
+	var out []string
+	inUse := map[string]stamp{}
+	for f, st := range now {
+		old, known := w.inUse.scenarios[f]
+		switch {
+		case known && old == st:
+			inUse[f] = st
+		case w.seen.scenarios[f] != st: // not settled: look again next time
+			if known {
+				inUse[f] = old
+			}
+		default:
+			inUse[f] = st
+			out = append(out, f)
+		}
+	}
+	w.inUse.scenarios, w.seen.scenarios = inUse, now
+	slices.Sort(out)
+	return out
 }
 
 func changed(old, now map[string]stamp) bool {
