@@ -3,6 +3,7 @@ package spring
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -199,5 +200,81 @@ func TestExpiredCodeIsConsumedAndRefused(t *testing.T) {
 	}
 	if s.Len() != 0 {
 		t.Errorf("got %d codes, want the expired one removed", s.Len())
+	}
+}
+
+// AddDrawn draws a value when the code has none, passing over values in
+// use and those reserved elsewhere; a chosen value is kept as given.
+func TestAddDrawnSkipsTakenValues(t *testing.T) {
+	s := NewCodes(10)
+	if err := s.Add(Code{Value: "a", Grant: Grant{Session: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	draws := []string{"a", "r", "b"} // in use, reserved, free
+	draw := func() string { v := draws[0]; draws = draws[1:]; return v }
+	got, err := s.AddDrawn(Code{Grant: Grant{Session: 1}}, draw, func(v string) bool { return v == "r" })
+	if err != nil || got != "b" || len(draws) != 0 {
+		t.Errorf("got %q %v with %d draws left, want b, nil, 0", got, err, len(draws))
+	}
+	if got, err := s.AddDrawn(Code{Value: "mine", Grant: Grant{Session: 1}}, nil, nil); err != nil || got != "mine" {
+		t.Errorf("chosen value: got %q %v, want mine", got, err)
+	}
+	if _, err := s.AddDrawn(Code{Value: "mine", Grant: Grant{Session: 1}}, nil, nil); !errors.Is(err, ErrCodeExists) {
+		t.Errorf("chosen value twice: got %v, want %v", err, ErrCodeExists)
+	}
+	s.Clear()
+	if s.Len() != 0 {
+		t.Errorf("after Clear: got %d codes, want 0", s.Len())
+	}
+}
+
+func TestValidCodeValue(t *testing.T) {
+	for v, want := range map[string]bool{
+		"rFrnww": true, "a.b_c~d-e": true, strings.Repeat("x", 64): true,
+		"": false, strings.Repeat("x", 65): false, "a b": false, "a/b": false, "é": false,
+	} {
+		if got := ValidCodeValue(v); got != want {
+			t.Errorf("ValidCodeValue(%q): got %v, want %v", v, got, want)
+		}
+	}
+}
+
+// LiveScopes are the scopes of the user's unexpired access tokens of the
+// client in the session, as Spring's approval store derives them; Lookup
+// finds access and refresh tokens, live or expired.
+func TestLiveScopesAndLookup(t *testing.T) {
+	s := NewTokens(counter(), 100)
+	p := policy
+	p.AccessTTL = time.Hour
+	a := s.Issue(Grant{Session: 1, Client: "c", User: "u", Scope: "read write"}, t0, p, 0)
+	s.Issue(Grant{Session: 1, Client: "c", User: "u", Scope: "admin"}, t0, p, 0)
+	s.Issue(Grant{Session: 1, Client: "other", User: "u", Scope: "x"}, t0, p, 0)
+	s.Issue(Grant{Session: 2, Client: "c", User: "u", Scope: "y"}, t0, p, 0)
+	got := s.LiveScopes(1, "c", "u", t0)
+	if want := map[string]bool{"read": true, "write": true, "admin": true}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := s.LiveScopes(1, "c", "u", t0.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("an hour later: got %v, want none", got)
+	}
+	for _, c := range []struct {
+		value, kind string
+		ok          bool
+	}{{a.Value, "access", true}, {a.Refresh, "refresh", true}, {"nope", "", false}} {
+		tok, ok := s.Lookup(1, c.value)
+		if ok != c.ok || tok.Kind != c.kind || (ok && tok.Grant.User != "u") {
+			t.Errorf("Lookup(%q): got %+v %v, want kind %q", c.value, tok, ok, c.kind)
+		}
+	}
+	if _, ok := s.Lookup(2, a.Value); ok {
+		t.Error("another session's token: got found, want not")
+	}
+	// "write read" is the grant "read write": the same live token again.
+	if b := s.Issue(Grant{Session: 1, Client: "c", User: "u", Scope: "write read"}, t0, p, 0); b.Value != a.Value {
+		t.Errorf("same scopes in another order: got a new token %s, want %s again", b.Value, a.Value)
+	}
+	s.Clear()
+	if acc, ref := s.Len(); acc != 0 || ref != 0 {
+		t.Errorf("after Clear: got %d access and %d refresh tokens, want none", acc, ref)
 	}
 }
