@@ -17,7 +17,6 @@ package e2e
 // has to exist.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,12 +25,13 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
 // browserTimeout bounds each test that calls startBrowser, from the start of
@@ -248,16 +248,7 @@ func awaitRedirect(t testing.TB, ctx context.Context, urls <-chan string) *url.U
 
 // logBuffer collects the browser's output and chromedp's messages; they
 // may arrive from other goroutines until the browser has exited.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+type logBuffer struct{ testkit.Buffer }
 
 func (b *logBuffer) printf(format string, args ...any) {
 	fmt.Fprintf(b, "chromedp: "+format+"\n", args...)
@@ -265,11 +256,9 @@ func (b *logBuffer) printf(format string, args ...any) {
 
 // tail is the last n bytes written.
 func (b *logBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.Bytes()
+	s := b.String()
 	if len(s) > n {
 		s = s[len(s)-n:]
 	}
-	return string(s)
+	return s
 }

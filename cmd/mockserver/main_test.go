@@ -9,33 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/testkit"
 )
-
-// syncBuffer is a log sink that the test reads while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 // start runs the server until the test ends and returns its base URL.
-func start(t *testing.T, args []string, vars map[string]string) (string, *syncBuffer) {
+func start(t *testing.T, args []string, vars map[string]string) (string, *testkit.Buffer) {
 	t.Helper()
 	return startServing(t, func(ctx context.Context, addrFile string, logs io.Writer) error {
 		return run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--addr-file", addrFile}, args...), env(vars), io.Discard, logs)
@@ -44,11 +27,11 @@ func start(t *testing.T, args []string, vars map[string]string) (string, *syncBu
 
 // startServing runs serve until the test ends; serve must listen on a
 // port of its choice and write it to addrFile.
-func startServing(t *testing.T, serve func(ctx context.Context, addrFile string, logs io.Writer) error) (string, *syncBuffer) {
+func startServing(t *testing.T, serve func(ctx context.Context, addrFile string, logs io.Writer) error) (string, *testkit.Buffer) {
 	t.Helper()
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, addrFile, logs) }()
 	t.Cleanup(func() {

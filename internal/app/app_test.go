@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,27 +54,9 @@ func writeFile(t *testing.T, file, src string) {
 	}
 }
 
-// logBuffer is a log sink that the test reads while the mock writes.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// logger writes every record, debug included, to l as text.
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// logger writes every record, debug included, to logs as text.
+func logger(logs *testkit.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // eventually polls check until it holds, for what happens on another
@@ -453,8 +433,8 @@ func TestSweep(t *testing.T) {
 }
 
 func TestSweepEvery(t *testing.T) {
-	logs := &logBuffer{}
-	a := expiredState(t, app.Config{Log: logs.logger()}, testkit.NewClock())
+	logs := &testkit.Buffer{}
+	a := expiredState(t, app.Config{Log: logger(logs)}, testkit.NewClock())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.SweepEvery(ctx, 10*time.Millisecond); close(done) }()

@@ -37,7 +37,7 @@ func save(t *testing.T, file, src, want string, check func() (string, bool)) {
 }
 
 // logged is a check that logs has a line containing want.
-func logged(logs *logBuffer, want string) func() (string, bool) {
+func logged(logs *testkit.Buffer, want string) func() (string, bool) {
 	return func() (string, bool) { return "logs:\n" + logs.String(), strings.Contains(logs.String(), want) }
 }
 
@@ -50,8 +50,8 @@ func TestScenarioHotReload(t *testing.T) {
 		return "name: mine\nrules:\n  - when: {endpoint: isolar.token}\n    do: {error: " + code + "}\n"
 	}
 	writeFile(t, file, src("hourly_limit"))
-	logs := &logBuffer{}
-	a, url := serve(t, app.Config{Scenarios: dir, Scenario: "mine", Seed: 1, Log: logs.logger()})
+	logs := &testkit.Buffer{}
+	a, url := serve(t, app.Config{Scenarios: dir, Scenario: "mine", Seed: 1, Log: logger(logs)})
 	watch(t, a)
 	answers := func(want string) func() (string, bool) {
 		return func() (string, bool) {
@@ -81,8 +81,8 @@ func TestFixtureHotReload(t *testing.T) {
 		return "isolar:\n  apps:\n    - {name: A, appkey: K, access_key: " + secret + ", application_id: \"1\", redirect_uris: [\"https://a.example\"]}\n"
 	}
 	writeFile(t, file, src("S1"))
-	logs := &logBuffer{}
-	a, url := serve(t, app.Config{Fixtures: dir, Seed: 1, Log: logs.logger()})
+	logs := &testkit.Buffer{}
+	a, url := serve(t, app.Config{Fixtures: dir, Seed: 1, Log: logger(logs)})
 	watch(t, a)
 	// Past the gateway, the missing grant type answers 6: the secret is the app's.
 	accepts := func(secret string) func() (string, bool) {
@@ -106,8 +106,8 @@ func TestFixtureHotReload(t *testing.T) {
 func TestWatchAddsNewScenarioFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "a.yaml"), goodScenario)
-	logs := &logBuffer{}
-	a, url := serve(t, app.Config{Scenarios: dir, Log: logs.logger()})
+	logs := &testkit.Buffer{}
+	a, url := serve(t, app.Config{Scenarios: dir, Log: logger(logs)})
 	watch(t, a)
 	activate := func() (string, bool) {
 		got := testkit.Do(t, "PUT", url+"/_mock/scenario", map[string]string{"X-Mock-Session": "new"}, `{"name":"added"}`)
@@ -129,8 +129,8 @@ func TestWatchAddsNewScenarioFiles(t *testing.T) {
 func TestWatchAddsNewFixtureFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "f.yaml"), goodFixture)
-	logs := &logBuffer{}
-	a, url := serve(t, app.Config{Fixtures: dir, Log: logs.logger()})
+	logs := &testkit.Buffer{}
+	a, url := serve(t, app.Config{Fixtures: dir, Log: logger(logs)})
 	watch(t, a)
 	token := func() (string, bool) {
 		got := testkit.Do(t, "POST", url+"/oauth/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
@@ -155,8 +155,8 @@ func TestWatchSeesSavesBeforeItStarts(t *testing.T) {
 		return "name: mine\nrules:\n  - when: {endpoint: isolar.token}\n    do: {error: " + code + "}\n"
 	}
 	writeFile(t, file, src("hourly_limit"))
-	logs := &logBuffer{}
-	a, url := serve(t, app.Config{Scenarios: dir, Scenario: "mine", Log: logs.logger()})
+	logs := &testkit.Buffer{}
+	a, url := serve(t, app.Config{Scenarios: dir, Scenario: "mine", Log: logger(logs)})
 	writeFile(t, file, src("access_not_authorized"))
 	watch(t, a)
 	eventually(t, "E900", func() (string, bool) {

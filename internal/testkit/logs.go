@@ -37,3 +37,22 @@ func (l *ErrorLog) Take() []string {
 	l.msgs = nil
 	return m
 }
+
+// Buffer is a log sink that a test reads while a server writes to it.
+type Buffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String is everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
