@@ -42,7 +42,10 @@ func TestEveryFailureThroughAScenario(t *testing.T) {
 				s.checkRule(c.id, firstRule)
 
 				f, _ := routes.Failure(name)
-				want := m.render(t, s, f, req())
+				want, noted := m.render(t, s, f, req())
+				if noted != name {
+					t.Errorf("the renderer noted failure %q, want %q (mock.NoteFailure): failure_status could not find it", noted, name)
+				}
 				if got.status != want.Code {
 					t.Errorf("got status %d, want %d as rendered", got.status, want.Code)
 				}
@@ -64,7 +67,7 @@ func TestEveryFailureThroughAScenario(t *testing.T) {
 
 // render writes the failure f for req in the session of s, as the scenario
 // step calls it, without the server.
-func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *http.Request) *httptest.ResponseRecorder {
+func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *http.Request) (*httptest.ResponseRecorder, string) {
 	t.Helper()
 	var body []byte
 	if req.Body != nil {
@@ -87,10 +90,39 @@ func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *h
 	c.Request = r
 	f.Render(c)
 	c.Writer.WriteHeaderNow()
-	return w
+	return w, mock.FailureOf(c)
 }
 
 // ids are what two answers may differ in: drawn request ids and serials.
 var ids = regexp.MustCompile(`[0-9a-f]{16,}`)
 
 func volatile(b []byte) string { return ids.ReplaceAllString(string(b), "<id>") }
+
+// An `error` with status and headers answers the failure's own body with
+// that status and those headers added, on every endpoint.
+func TestFailureWithAnotherStatus(t *testing.T) {
+	m := startServer(t)
+	for _, c := range endpointCases() {
+		t.Run(c.id, func(t *testing.T) {
+			routes := m.tableOf(c.id)
+			name := ""
+			for _, e := range routes.Spec().Endpoints {
+				if e.ID == c.id {
+					name = e.Failures[0]
+				}
+			}
+			s := m.session(t)
+			req := c.prepare(t, s)
+			s.mustActivate("rules:\n  - when: {endpoint: " + c.id + "}\n    do: {error: " + name + ", status: 429, headers: {Retry-After: \"60\"}}\n")
+			got := s.must(req())
+			f, _ := routes.Failure(name)
+			want, _ := m.render(t, s, f, req())
+			if got.status != 429 || got.header.Get("Retry-After") != "60" {
+				t.Errorf("%s: got %d Retry-After %q, want 429 and 60", name, got.status, got.header.Get("Retry-After"))
+			}
+			if g, w := volatile(got.body), volatile(want.Body.Bytes()); g != w {
+				t.Errorf("%s: got body\n%s\nwant the failure's own\n%s", name, g, w)
+			}
+		})
+	}
+}

@@ -128,6 +128,7 @@ func (s *Service) render(c *gin.Context, f failure) {
 // writeFailure is the one place a JSON failure is written. app picks the
 // shape of OAuth failures (nil: observed); x fills the message.
 func (s *Service) writeFailure(c *gin.Context, a *app, f failure, x string) {
+	mock.NoteFailure(c, f.name)
 	rsn := s.serial(c.Request.Context())
 	var body any
 	switch {

@@ -201,6 +201,7 @@ func (s *Service) form(c *gin.Context) url.Values {
 
 // renderPageFailure answers a page failure for a scenario.
 func (s *Service) renderPageFailure(c *gin.Context, f failure) {
+	mock.NoteFailure(c, f.name)
 	if f != failAccessDenied {
 		s.errorPage(c, f.msg)
 		return

@@ -108,6 +108,17 @@ func TokenTTL(ctx context.Context) time.Duration {
 	return d
 }
 
+// failureKey is the gin context key of the failure a vendor answered.
+const failureKey = "tokenmock.failure"
+
+// NoteFailure records that the vendor answers the request with the
+// catalogue failure name. Every vendor's failure writer calls it: a
+// scenario's failure_status then knows which failure it is looking at.
+func NoteFailure(c *gin.Context, name string) { c.Set(failureKey, name) }
+
+// FailureOf is the catalogue failure the request was answered with, or "".
+func FailureOf(c *gin.Context) string { return c.GetString(failureKey) }
+
 // EncodeJSON encodes v the way the vendors' Java servers do: no HTML
 // escaping, no trailing newline.
 func EncodeJSON(v any) ([]byte, error) {

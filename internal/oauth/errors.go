@@ -104,6 +104,7 @@ type bootError struct {
 
 // writeTokenError is the one writer of token endpoint failures.
 func (s *Service) writeTokenError(c *gin.Context, e *Error) {
+	mock.NoteFailure(c, e.Name)
 	h := c.Writer.Header()
 	if e.boot {
 		h.Set("WWW-Authenticate", `Basic realm="oauth2/client"`)

@@ -53,7 +53,10 @@ func failureRows() []mock.Failure[*Service] {
 		}},
 	} {
 		rows = append(rows, mock.Failure[*Service]{Name: f.name, Endpoints: []string{EndpointAuthorize},
-			Render: func(s *Service, c *gin.Context) { f.render(s, c, readParams(c)) }})
+			Render: func(s *Service, c *gin.Context) {
+				mock.NoteFailure(c, f.name)
+				f.render(s, c, readParams(c))
+			}})
 	}
 	return rows
 }

@@ -57,7 +57,13 @@ func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerF
 	switch {
 	case a.Error != "":
 		// The loader checked the name against the catalogue.
-		failures[a.Error](c)
+		render := failures[a.Error]
+		if a.Status != 0 || len(a.Headers) > 0 {
+			status, body := capture(c, func() { render(c) })
+			sendCaptured(c, Restatus{a.Status, a.Headers}.of(status, c), body)
+		} else {
+			render(c)
+		}
 		c.Abort()
 	case a.Status != 0:
 		for k, v := range a.Headers {
@@ -81,8 +87,8 @@ func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerF
 		if a.TokenTTL > 0 {
 			c.Request = c.Request.WithContext(mock.WithTokenTTL(c.Request.Context(), a.TokenTTL))
 		}
-		if len(a.Set) > 0 {
-			rewrite(c, a.Set)
+		if len(a.Set) > 0 || len(a.FailureStatus) > 0 {
+			rewrite(c, a)
 		}
 	}
 }
@@ -148,21 +154,49 @@ func netConn(c net.Conn) net.Conn {
 }
 
 // rewrite lets the vendor answer into a buffer, then replaces the named
-// fields of its JSON, keeping key order, and sends the result.
-func rewrite(c *gin.Context, fields []SetField) {
+// fields of its JSON (keeping key order) and the status of a named
+// failure, and sends the result.
+func rewrite(c *gin.Context, a *Action) {
+	status, body := capture(c, c.Next)
+	if len(a.Set) > 0 {
+		if out, err := setFields(body, a.Set); err == nil {
+			body = out
+		}
+	}
+	if r, ok := a.FailureStatus[mock.FailureOf(c)]; ok {
+		status = r.of(status, c)
+	}
+	sendCaptured(c, status, body)
+}
+
+// of is the status to answer with instead of status, after adding the
+// headers to c's answer.
+func (r Restatus) of(status int, c *gin.Context) int {
+	for k, v := range r.Headers {
+		c.Header(k, v)
+	}
+	if r.Status != 0 {
+		return r.Status
+	}
+	return status
+}
+
+// capture runs answer with c's writer held back, and returns what it
+// answered.
+func capture(c *gin.Context, answer func()) (status int, body []byte) {
 	w := &bufferWriter{ResponseWriter: c.Writer, status: http.StatusOK}
 	c.Writer = w
 	// A panic further down leaves through here: the writer is given back
 	// so that the vendor's answer to it reaches the client.
 	defer func() { c.Writer = w.ResponseWriter }()
-	c.Next()
-	c.Writer = w.ResponseWriter
-	body := w.buf.Bytes()
-	if out, err := setFields(body, fields); err == nil {
-		body = out
-	}
+	answer()
+	return w.status, w.buf.Bytes()
+}
+
+// sendCaptured writes an answer captured (and changed) in full.
+func sendCaptured(c *gin.Context, status int, body []byte) {
 	c.Writer.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	c.Writer.WriteHeader(w.status)
+	c.Writer.WriteHeader(status)
 	c.Writer.Write(body)
 }
 

@@ -151,12 +151,16 @@ func (s *testServer) request(id string) gin.HandlerFunc {
 
 // vendor is the real behaviour: a JSON answer whose "ttl" is the token
 // lifetime asked for; ?plain=1 answers text instead, ?status=N answers
-// with that status, ?panic=1 panics.
+// with that status, ?panic=1 panics, ?fail=hourly_limit answers that
+// failure of its own, as a vendor's failure writer does.
 func (s *testServer) vendor(c *gin.Context) {
 	s.calls.Add(1)
 	switch {
 	case c.Query("panic") != "":
 		panic("vendor bug")
+	case c.Query("fail") == "hourly_limit":
+		mock.NoteFailure(c, "hourly_limit")
+		c.Data(http.StatusOK, "application/json", []byte(hourlyLimitJSON))
 	case c.Query("plain") != "":
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(vendorPlain))
 	default:

@@ -102,6 +102,16 @@ type Action struct {
 	Fault    string
 	TokenTTL time.Duration
 	Set      []SetField
+	// FailureStatus answers the named failures of the real behaviour with
+	// another status and extra headers.
+	FailureStatus map[string]Restatus
+}
+
+// Restatus is how a failure is answered instead: its body with Status and
+// Headers.
+type Restatus struct {
+	Status  int
+	Headers map[string]string
 }
 
 // SetField replaces the value at Path of the real JSON answer.
@@ -111,4 +121,6 @@ type SetField struct {
 }
 
 // modifiesReal tells whether the action needs the real behaviour to run.
-func (a *Action) modifiesReal() bool { return a.TokenTTL > 0 || len(a.Set) > 0 }
+func (a *Action) modifiesReal() bool {
+	return a.TokenTTL > 0 || len(a.Set) > 0 || len(a.FailureStatus) > 0
+}

@@ -342,7 +342,7 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 // modifiers it may use.
 func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Action {
 	var a Action
-	f := p.mapping(n, path, "pass", "delay", "error", "status", "body", "headers", "fault", "token_ttl", "set")
+	f := p.mapping(n, path, "pass", "delay", "error", "status", "body", "headers", "fault", "token_ttl", "set", "failure_status")
 	if f == nil {
 		return a
 	}
@@ -364,30 +364,27 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		}
 		primary = append(primary, "error")
 	}
-	if f["status"] != nil || f["body"] != nil || f["headers"] != nil {
+	switch {
+	case f["error"] != nil && f["body"] != nil:
+		p.Addf(f["body"], path+".body", "not with error: an error answers with the vendor's own body (status and headers may change it)")
+	case f["error"] != nil:
+		// The failure, with another status or more headers.
+		if v := f["status"]; v != nil {
+			a.Status = p.status(v, path+".status")
+		}
+		if v := f["headers"]; v != nil {
+			a.Headers = p.headers(v, path+".headers")
+		}
+	case f["status"] != nil || f["body"] != nil || f["headers"] != nil:
 		a.Status = 200
 		if v := f["status"]; v != nil {
-			a.Status = p.integer(v, path+".status", 100)
-			if a.Status > 599 {
-				p.Addf(v, path+".status", "must be at most 599, got %d", a.Status)
-			}
+			a.Status = p.status(v, path+".status")
 		}
 		if v := f["body"]; v != nil {
 			a.Body = p.str(v, path+".body")
 		}
 		if v := f["headers"]; v != nil {
-			a.Headers = map[string]string{}
-			for k, hv := range p.mapping(v, path+".headers") {
-				hp := join(path+".headers", k)
-				if !headerName.MatchString(k) {
-					p.Addf(hv, hp, "invalid header name %q", k)
-				}
-				s := p.str(hv, hp)
-				if strings.ContainsAny(s, "\r\n") {
-					p.Addf(hv, hp, "must not contain CR or LF")
-				}
-				a.Headers[k] = s
-			}
+			a.Headers = p.headers(v, path+".headers")
 		}
 		primary = append(primary, "status")
 	}
@@ -427,13 +424,72 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		}
 		p.endpointsCan(v, path+".set", endpoints, func(e endpointInfo) bool { return e.json }, "answer no JSON")
 	}
-	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
-		p.Addf(n, path, "token_ttl and set change the real answer, so they cannot go with error, status or fault")
+	if v := f["failure_status"]; v != nil {
+		a.FailureStatus = p.failureStatus(v, path+".failure_status", endpoints)
 	}
-	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil {
-		p.Addf(n, path, "empty action: want pass, delay, error, status, fault, token_ttl or set")
+	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
+		p.Addf(n, path, "token_ttl, set and failure_status change the real answer, so they cannot go with error, status or fault")
+	}
+	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil && f["failure_status"] == nil {
+		p.Addf(n, path, "empty action: want pass, delay, error, status, fault, token_ttl, set or failure_status")
 	}
 	return a
+}
+
+// status reads an HTTP status.
+func (p *parser) status(n *yaml.Node, path string) int {
+	s := p.integer(n, path, 100)
+	if s > 599 {
+		p.Addf(n, path, "must be at most 599, got %d", s)
+	}
+	return s
+}
+
+// headers reads a mapping of header names to values.
+func (p *parser) headers(n *yaml.Node, path string) map[string]string {
+	out := map[string]string{}
+	for k, hv := range p.mapping(n, path) {
+		hp := join(path, k)
+		if !headerName.MatchString(k) {
+			p.Addf(hv, hp, "invalid header name %q", k)
+		}
+		s := p.str(hv, hp)
+		if strings.ContainsAny(s, "\r\n") {
+			p.Addf(hv, hp, "must not contain CR or LF")
+		}
+		out[k] = s
+	}
+	return out
+}
+
+// failureStatus reads failure_status: failure names of the endpoints, each
+// with a status, or {status, headers}.
+func (p *parser) failureStatus(n *yaml.Node, path string, endpoints map[string]bool) map[string]Restatus {
+	entries := p.mapping(n, path)
+	if entries != nil && len(entries) == 0 {
+		p.Addf(n, path, "must not be empty")
+	}
+	out := map[string]Restatus{}
+	for _, name := range sortedKeys(entries) {
+		v, np := resolve(entries[name]), join(path, name)
+		p.failure(v, np, name, endpoints)
+		var r Restatus
+		if v.Kind == yaml.MappingNode {
+			fields := p.mapping(v, np, "status", "headers")
+			if fields["status"] == nil {
+				p.Addf(v, np+".status", "missing: the status to answer with")
+			} else {
+				r.Status = p.status(fields["status"], np+".status")
+			}
+			if h := fields["headers"]; h != nil {
+				r.Headers = p.headers(h, np+".headers")
+			}
+		} else {
+			r.Status = p.status(v, np)
+		}
+		out[name] = r
+	}
+	return out
 }
 
 func (p *parser) delay(n *yaml.Node, path string, a *Action) {

@@ -132,14 +132,14 @@ rules:
 		`bad.yaml:13: rules[3].probability: want a number above 0 and at most 1, got "2"`,
 		`bad.yaml:14: rules[3].do.delay: invalid duration "soon"`,
 		`bad.yaml:16: rules[4].times: not with sequence`,
-		`bad.yaml:19: rules[5].do: token_ttl and set change the real answer, so they cannot go with error, status or fault`,
+		`bad.yaml:19: rules[5].do: token_ttl, set and failure_status change the real answer, so they cannot go with error, status or fault`,
 		`bad.yaml:20: rules[6].when: missing: a rule needs when.endpoint`,
 		`bad.yaml:20: rules[6].do: empty action`,
 		`bad.yaml:22: rules[7].do.status: must be at most 599, got 700`,
 		`bad.yaml:22: rules[7].do.fault: unknown fault "boom"`,
 		`bad.yaml:22: rules[7].do: two primary actions in one step: status and fault`,
 		`bad.yaml:22: rules[7].do.set: not for isolar.authorize, which answer no JSON`,
-		`bad.yaml:22: rules[7].do: token_ttl and set change the real answer`,
+		`bad.yaml:22: rules[7].do: token_ttl, set and failure_status change the real answer`,
 	}
 	for _, w := range want {
 		found := false
@@ -210,6 +210,62 @@ func TestParseStrictValues(t *testing.T) {
 		`s.yaml:10: rules[2].when.match["header.X\x20Y"]: invalid header name "X Y"`,
 		`s.yaml:11: rules[2].do.set: must not be empty`,
 		`s.yaml:13: rules[3].do.set.a..b: want a field path`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+}
+
+// failure_status names failures of the rule's endpoints, each with a
+// status or {status, headers}; error takes status and headers but not a
+// body.
+func TestParseFailureStatus(t *testing.T) {
+	ok := `rules:
+  - when: {endpoint: [isolar.token, isolar.refresh]}
+    do: {failure_status: {hourly_limit: {status: 429, headers: {Retry-After: "60"}}}}
+  - when: {endpoint: isolar.token}
+    do: {failure_status: {invalid_code: 401}, set: {a: 1}, delay: 1s}
+  - when: {endpoint: isolar.token}
+    do: {error: hourly_limit, status: 429, headers: {Retry-After: "5"}}
+`
+	sc, err := Parse("ok.yaml", []byte(ok), testCatalogue())
+	if err != nil {
+		t.Fatalf("got %v, want a scenario", err)
+	}
+	if got := sc.Rules[0].Steps[0].FailureStatus["hourly_limit"]; got.Status != 429 || got.Headers["Retry-After"] != "60" {
+		t.Errorf("rules[0]: got %+v, want 429 with Retry-After 60", got)
+	}
+	if got := sc.Rules[1].Steps[0].FailureStatus["invalid_code"]; got.Status != 401 || got.Headers != nil {
+		t.Errorf("rules[1]: got %+v, want 401", got)
+	}
+	if a := sc.Rules[2].Steps[0]; a.Error != "hourly_limit" || a.Status != 429 || a.Headers["Retry-After"] != "5" || a.Body != "" {
+		t.Errorf("rules[2]: got %+v, want the failure with 429 and Retry-After", a)
+	}
+
+	bad := `rules:
+  - when: {endpoint: "*"}
+    do: {failure_status: {hourly_limit: 401}}
+  - when: {endpoint: [isolar.token, isolar.refresh]}
+    do: {failure_status: {invalid_code: 401, hourly_limit: {headers: {X: y}}, nope: 99}}
+  - when: {endpoint: isolar.token}
+    do: {failure_status: {}}
+  - when: {endpoint: isolar.token}
+    do: {error: hourly_limit, body: "x"}
+  - when: {endpoint: isolar.token}
+    do: {error: hourly_limit, failure_status: {hourly_limit: 401}}
+`
+	_, err = Parse("bad.yaml", []byte(bad), testCatalogue())
+	got := strings.Join(problemsOf(t, err), "\n")
+	for _, want := range []string{
+		`bad.yaml:3: rules[0].do.failure_status.hourly_limit: not with endpoint "*"`,
+		`bad.yaml:5: rules[1].do.failure_status.invalid_code: unknown failure "invalid_code" for isolar.refresh`,
+		`bad.yaml:5: rules[1].do.failure_status.hourly_limit.status: missing: the status to answer with`,
+		`bad.yaml:5: rules[1].do.failure_status.nope: unknown failure "nope" for isolar.refresh`,
+		`bad.yaml:5: rules[1].do.failure_status.nope: must be at least 100, got 99`,
+		`bad.yaml:7: rules[2].do.failure_status: must not be empty`,
+		`bad.yaml:9: rules[3].do.body: not with error`,
+		`bad.yaml:11: rules[4].do: token_ttl, set and failure_status change the real answer, so they cannot go with error`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)

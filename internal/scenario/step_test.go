@@ -215,6 +215,44 @@ func TestStepActions(t *testing.T) {
 			check: wantAnswer(200, real, `{"a":"1","b":null,"ttl":"1m0s"}`),
 		},
 		{
+			name: "error with another status and headers", do: `{error: hourly_limit, status: 429, headers: {Retry-After: "60"}}`, path: "/token",
+			wantRule: "inline/rules[0]", wantVendor: false,
+			check: func(t *testing.T, a answer, err error) {
+				t.Helper()
+				wantAnswer(429, real, hourlyLimitJSON)(t, a, err)
+				if got := a.header.Get("Retry-After"); got != "60" {
+					t.Errorf("got Retry-After %q, want 60", got)
+				}
+			},
+		},
+		{
+			name: "failure_status on the vendor's own failure", do: `{failure_status: {hourly_limit: {status: 429, headers: {Retry-After: "60"}}}}`, path: "/token?fail=hourly_limit",
+			wantRule: "inline/rules[0]", wantVendor: true,
+			check: func(t *testing.T, a answer, err error) {
+				t.Helper()
+				wantAnswer(429, real, hourlyLimitJSON)(t, a, err)
+				if got := a.header.Get("Retry-After"); got != "60" {
+					t.Errorf("got Retry-After %q, want 60", got)
+				}
+			},
+		},
+		{
+			name: "failure_status leaves other answers alone", do: `{failure_status: {hourly_limit: 429, invalid_code: 401}}`, path: "/token",
+			wantRule: "inline/rules[0]", wantVendor: true,
+			check: func(t *testing.T, a answer, err error) {
+				t.Helper()
+				wantAnswer(200, real, vendorJSON(0))(t, a, err)
+				if got, sent := a.header["Retry-After"]; sent {
+					t.Errorf("got Retry-After %q, want none", got)
+				}
+			},
+		},
+		{
+			name: "failure_status as a bare status, with set", do: `{failure_status: {hourly_limit: 401}, set: {result_code: E998}}`, path: "/token?fail=hourly_limit",
+			wantRule: "inline/rules[0]", wantVendor: true,
+			check: wantAnswer(401, real, `{"result_code":"E998"}`),
+		},
+		{
 			name: "set leaves a non-JSON answer alone", do: "{set: {a: x}}", path: "/token?plain=1",
 			wantRule: "inline/rules[0]", wantVendor: true,
 			check: wantAnswer(200, "text/plain; charset=utf-8", vendorPlain),

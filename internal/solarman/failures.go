@@ -82,6 +82,7 @@ func failureRows() []mock.Failure[*Service] {
 
 // writeFailure is the one place a failure body is written.
 func (s *Service) writeFailure(c *gin.Context, f failure) {
+	mock.NoteFailure(c, f.name)
 	id := s.requestID()
 	switch f.shape {
 	case shapeE:
