@@ -120,15 +120,36 @@ func TestSchemaKnowsTheCatalogue(t *testing.T) {
 func TestSchemaRefusesMistakes(t *testing.T) {
 	sch := compileSchema(t)
 	for name, src := range map[string]string{
-		"unknown key":      "rules: [{when: {endpoint: isolar.token}, do: {pass: true}, extra: 1}]",
-		"unknown endpoint": "rules: [{when: {endpoint: isolar.nope}, do: {pass: true}}]",
-		"unknown failure":  "rules: [{when: {endpoint: isolar.token}, do: {error: nope}}]",
-		"two primaries":    "rules: [{when: {endpoint: isolar.token}, do: {pass: true, fault: reset}}]",
-		"bad duration":     "rules: [{when: {endpoint: isolar.token}, do: {delay: soon}}]",
-		"no rules":         "name: x",
+		"unknown key":                        "rules: [{when: {endpoint: isolar.token}, do: {pass: true}, extra: 1}]",
+		"unknown endpoint":                   "rules: [{when: {endpoint: isolar.nope}, do: {pass: true}}]",
+		"unknown failure":                    "rules: [{when: {endpoint: isolar.token}, do: {error: nope}}]",
+		"two primaries":                      "rules: [{when: {endpoint: isolar.token}, do: {pass: true, fault: reset}}]",
+		"bad duration":                       "rules: [{when: {endpoint: isolar.token}, do: {delay: soon}}]",
+		"no rules":                           "name: x",
+		"failure_status of another endpoint": "rules: [{when: {endpoint: isolar.token}, do: {failure_status: {token_invalid_code: 401}}}]",
+		"failure_status with endpoint *":     "rules: [{when: {endpoint: '*'}, do: {failure_status: {hourly_limit: 401}}}]",
+		"failure_status without a status":    "rules: [{when: {endpoint: isolar.token}, do: {failure_status: {hourly_limit: {headers: {X: y}}}}}]",
+		"failure_status with error":          "rules: [{when: {endpoint: isolar.token}, do: {error: hourly_limit, failure_status: {hourly_limit: 401}}}]",
+		"error with a body":                  "rules: [{when: {endpoint: isolar.token}, do: {error: hourly_limit, body: x}}]",
 	} {
 		if err := sch.Validate(yamlToJSON(t, []byte(src))); err == nil {
 			t.Errorf("%s: got the schema accepting it, want a refusal", name)
+		}
+		if _, err := scenario.Parse("x.yaml", []byte(src), app.Catalogue()); err == nil {
+			t.Errorf("%s: got the loader accepting it, want a refusal", name)
+		}
+	}
+	// What the loader takes, the schema takes.
+	for name, src := range map[string]string{
+		"failure_status":          "rules: [{when: {endpoint: [isolar.token, isolar.refresh]}, do: {failure_status: {hourly_limit: {status: 429, headers: {Retry-After: '60'}}, token_invalid: 401}}}]",
+		"error with status":       "rules: [{when: {endpoint: isolar.token}, do: {error: hourly_limit, status: 429, headers: {Retry-After: '60'}}}]",
+		"failure_status with set": "rules: [{when: {endpoint: isolar.token}, do: {failure_status: {hourly_limit: 429}, set: {a: 1}, delay: 1s}}]",
+	} {
+		if _, err := scenario.Parse("x.yaml", []byte(src), app.Catalogue()); err != nil {
+			t.Errorf("%s: loader: got %v, want it accepted", name, err)
+		}
+		if err := sch.Validate(yamlToJSON(t, []byte(src))); err != nil {
+			t.Errorf("%s: schema: got %v, want it accepted", name, err)
 		}
 	}
 }

@@ -61,9 +61,15 @@ func IDs() *ids.Generator { return ids.New(chacha{rand.NewChaCha8([32]byte{42})}
 // Golden compares got with testdata/name.golden, or rewrites it with -update.
 func Golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
+	GoldenFile(t, filepath.Join("testdata", name+".golden"), got)
+}
+
+// GoldenFile compares got with the file at path, or rewrites it with
+// -update: for files generated from code, such as a schema.
+func GoldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -76,7 +82,7 @@ func Golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s:\ngot  %s\nwant %s", path, got, want)
+		t.Errorf("%s is out of date (run go test -update):\ngot  %s\nwant %s", path, got, want)
 	}
 }
 
