@@ -195,6 +195,32 @@ func (se *Session) AdvanceClock(d time.Duration) Clock {
 	return c
 }
 
+// Clock reads the session's clock.
+func (se *Session) Clock() Clock {
+	se.s.t.Helper()
+	var c Clock
+	se.admin("GET", "/clock", "", nil, http.StatusOK, &c)
+	return c
+}
+
+// ExpireToken moves the session's clock one second past the expiry of an
+// access token of the session, so that the token's next use meets the
+// vendor's "token expired" answer. It fails the test for a token the mock
+// does not know or that never expires.
+func (se *Session) ExpireToken(token string) Clock {
+	se.s.t.Helper()
+	in := se.Introspect(token)
+	if in.ExpiresAt.IsZero() {
+		se.s.t.Fatalf("mocktest: ExpireToken: the session has no token %q that expires", token)
+		return Clock{}
+	}
+	now := se.Clock().Now
+	if left := in.ExpiresAt.Sub(now); left >= 0 {
+		return se.AdvanceClock(left + time.Second)
+	}
+	return se.Clock()
+}
+
 // SetClock sets the session's clock; it keeps running from there.
 func (se *Session) SetClock(at time.Time) Clock {
 	se.s.t.Helper()

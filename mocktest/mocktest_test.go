@@ -1,7 +1,9 @@
 package mocktest_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,5 +104,49 @@ func TestWithFixtures(t *testing.T) {
 	}
 	if _, err := mocktest.New(mocktest.WithFixtures("does-not-exist.yaml")); err == nil {
 		t.Error("missing fixtures: got no error")
+	}
+}
+
+// ExpireToken moves the session's clock just past a token's expiry.
+func TestExpireToken(t *testing.T) {
+	mock := mocktest.Start(t)
+	s := mock.Session("expire")
+	body := `{"appkey":"B968E49385CBD8C74587A374E7B1D21A","grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`
+	req, _ := http.NewRequest("POST", s.URL+"/openapi/apiManage/token", strings.NewReader(body))
+	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+
+	before := s.Clock().Now
+	in := s.Introspect(tok.AccessToken)
+	after := s.ExpireToken(tok.AccessToken).Now
+	if !in.Active || after.Sub(in.ExpiresAt) < time.Second || after.Sub(before) < 48*time.Hour {
+		t.Errorf("got clock %v → %v for a token expiring at %v (active %v), want just past its expiry", before, after, in.ExpiresAt, in.Active)
+	}
+	if s.Introspect(tok.AccessToken).Active {
+		t.Error("after ExpireToken: got the token active, want it expired")
+	}
+	if again := s.ExpireToken(tok.AccessToken).Now; again.Sub(after) > time.Minute {
+		t.Errorf("an expired token: got the clock moved to %v, want it left at %v", again, after)
+	}
+
+	ft := &fakeT{}
+	other := mocktest.Start(ft)
+	func() {
+		defer func() { recover() }()
+		other.Session("x").ExpireToken("nope")
+	}()
+	if !strings.Contains(ft.msg, `no token "nope"`) {
+		t.Errorf("unknown token: got %q, want the test failed", ft.msg)
+	}
+	for _, f := range ft.cleanups {
+		f()
 	}
 }
