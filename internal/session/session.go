@@ -85,6 +85,9 @@ func (r *Registry) Get(name string) (*Session, error) {
 		}
 		r.nextID++
 		s = &Session{ID: r.nextID, Name: name}
+		// Seen now, before another Get can look: a session with no time
+		// of its own would look idle since 1970 and be dropped at once.
+		s.lastSeen.Store(now.UnixNano())
 		r.byName[name] = s
 	}
 	r.mu.Unlock()

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -104,5 +105,39 @@ func TestOnDropLearnsOfDroppedSessions(t *testing.T) {
 	r.Drop()
 	if len(dropped) != 2 || dropped[1] != b.ID {
 		t.Errorf("Drop: got %v, want [%d %d]", dropped, a.ID, b.ID)
+	}
+}
+
+// Sessions made at the same time by many requests are never dropped as
+// idle by one another: each keeps its id until it really idles.
+func TestNewSessionsAreNotIdle(t *testing.T) {
+	r := NewRegistry(func() time.Time { return time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC) })
+	const workers, each = 32, 50
+	ids := make([][]uint64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				s, err := r.Get(fmt.Sprintf("w%d-%d", w, i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[w] = append(ids[w], s.ID)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := r.Len(); got != workers*each {
+		t.Errorf("got %d sessions, want %d: some were dropped as idle", got, workers*each)
+	}
+	for w := range workers {
+		for i, id := range ids[w] {
+			if s := r.Lookup(fmt.Sprintf("w%d-%d", w, i)); s == nil || s.ID != id {
+				t.Errorf("session w%d-%d: got %v, want the one made with id %d", w, i, s, id)
+			}
+		}
 	}
 }
