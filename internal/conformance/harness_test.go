@@ -372,16 +372,27 @@ const firstRule = "inline/rules[0]"
 // -parallel says: most of them wait on purpose (delays, hangs), and with
 // t.Parallel a two-CPU machine would run them two at a time.
 type subtests struct {
-	t  *testing.T
-	wg sync.WaitGroup
+	t     *testing.T
+	wg    sync.WaitGroup
+	slots chan struct{} // nil: no limit
 }
 
 func concurrently(t *testing.T) *subtests { return &subtests{t: t} }
+
+// atMost limits how many of g's subtests run at once.
+func (g *subtests) atMost(n int) *subtests {
+	g.slots = make(chan struct{}, n)
+	return g
+}
 
 func (g *subtests) run(name string, f func(t *testing.T)) {
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
+		if g.slots != nil {
+			g.slots <- struct{}{}
+			defer func() { <-g.slots }()
+		}
 		g.t.Run(name, f)
 	}()
 }
