@@ -7,6 +7,36 @@ import (
 	"time"
 )
 
+// isolarData is a data call of the default app with the session's token
+// from the static code's exchange.
+func isolarData(t *testing.T, s *client, path, body string) func() *http.Request {
+	t.Helper()
+	token := tokenOf(t, s.must(isolarToken(s)), "access_token")
+	return func() *http.Request {
+		return s.request("POST", path, map[string]string{"x-access-key": isolarAccessKey, "Authorization": "Bearer " + token, "Content-Type": "application/json"},
+			`{`+body+`,"appkey":"`+isolarAppKey+`","lang":"_en_US"}`)
+	}
+}
+
+// isolarTokenExpired is what a data call answers once the token it
+// carries has lived its two days by the session's clock.
+var isolarTokenExpired = &expiry{
+	after: 48*time.Hour + time.Second,
+	check: func(t *testing.T, a answer) {
+		wantFields(t, a, 200, map[string]string{"result_code": `"E00003"`, "result_msg": `"er_token_login_invalid"`, "result_data": `null`})
+	},
+}
+
+// isolarDataFailures are failures every data endpoint can answer.
+var isolarDataFailures = []failureCase{
+	{"token_invalid", func(t *testing.T, a answer) {
+		wantFields(t, a, 200, map[string]string{"result_code": `"E00003"`, "result_msg": `"er_token_login_invalid"`, "result_data": `null`})
+	}},
+	{"monthly_limit", func(t *testing.T, a answer) {
+		wantFields(t, a, 200, map[string]string{"result_code": `"E998"`, "result_msg": `"er_month_call_api_times_upper_limit"`})
+	}},
+}
+
 // isolarCases are the iSolarCloud endpoints' cases.
 func isolarCases() []endpointCase {
 	realIsolarToken := func(t *testing.T, a answer) {
@@ -136,6 +166,85 @@ func isolarCases() []endpointCase {
 			setCheck: func(t *testing.T, a answer) {
 				wantPrefix(t, a, `{"result_msg":"success","result_code":"1","result_data":{"access_token":"`)
 				wantFields(t, a, 200, map[string]string{"result_data.code": `"9"`, "result_data.token_type": `"bearer"`})
+			},
+		},
+		{
+			id: "isolar.plants",
+			prepare: func(t *testing.T, s *client) func() *http.Request {
+				return isolarData(t, s, "/openapi/platform/queryPowerStationList", `"page":1,"size":100`)
+			},
+			real: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"1"`, "result_data.rowCount": `9`})
+				wantPrefix(t, a, `{"req_serial_num":"`)
+			},
+			failures: append([]failureCase{{"missing_parameter", func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"009"`, "result_msg": `"er_missing_parameter"`})
+			}}}, isolarDataFailures...),
+			expire: isolarTokenExpired,
+			set:    `{result_data.rowCount: 1}`,
+			setCheck: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_data.rowCount": `1`, "result_code": `"1"`})
+				if !strings.HasSuffix(string(a.body), `"rowCount":1}}`) {
+					t.Errorf("got body %s, want rowCount replaced in place, last of result_data", a.body)
+				}
+			},
+		},
+		{
+			id: "isolar.plant_realtime",
+			prepare: func(t *testing.T, s *client) func() *http.Request {
+				return isolarData(t, s, "/openapi/platform/getPowerStationRealTimeData", `"ps_id_list":["700667048"],"point_id_list":["83033","83252"],"is_get_point_dict":"1"`)
+			},
+			real: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"1"`, "result_data.fail_ps_id_list": `[]`})
+				if !strings.Contains(string(a.body), `"ps_id":700667048,"uuid":5000001,"p83033":"2150.0","p83252":"0.87"}`) {
+					t.Errorf("got body %s, want the plant's two points", a.body)
+				}
+			},
+			failures: append([]failureCase{{"point_list_too_long", func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"010"`, "result_msg": `"Parameters point_id_list size is over 100"`})
+			}}}, isolarDataFailures...),
+			expire: isolarTokenExpired,
+			set:    `{result_data.fail_ps_id_list: ["1"]}`,
+			setCheck: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_data.fail_ps_id_list": `["1"]`})
+				wantPrefix(t, a, `{"req_serial_num":"`)
+			},
+		},
+		{
+			id: "isolar.devices",
+			prepare: func(t *testing.T, s *client) func() *http.Request {
+				return isolarData(t, s, "/openapi/platform/getDeviceListByPsId", `"ps_id":"700667048","page":1,"size":1000`)
+			},
+			real: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"1"`, "result_data.rowCount": `2`})
+			},
+			failures: append([]failureCase{{"invalid_parameter", func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"010"`, "result_msg": `"er_parameter_value_invalid"`})
+			}}}, isolarDataFailures...),
+			expire: isolarTokenExpired,
+			set:    `{result_msg: changed}`,
+			setCheck: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_msg": `"changed"`, "result_data.rowCount": `2`})
+			},
+		},
+		{
+			id: "isolar.device_realtime",
+			prepare: func(t *testing.T, s *client) func() *http.Request {
+				return isolarData(t, s, "/openapi/platform/getDeviceRealTimeData", `"ps_key_list":["700667048_1_1_1"],"point_id_list":["24","2","1","4"],"device_type":1`)
+			},
+			real: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"1"`, "result_data.illegal_ps_key_list": `[]`})
+				if !strings.Contains(string(a.body), `"p24":"2150.0","p2":"8642100.0","p1":"12400.0","p4":"38.5","device_time":"`) {
+					t.Errorf("got body %s, want the inverter's four points", a.body)
+				}
+			},
+			failures: append([]failureCase{{"missing_keys", func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_code": `"009"`, "result_msg": `"Parameters ps_key_list,sn_list cannot be empty at the same time!"`})
+			}}}, isolarDataFailures...),
+			expire: isolarTokenExpired,
+			set:    `{result_data.illegal_ps_key_list: ["x"]}`,
+			setCheck: func(t *testing.T, a answer) {
+				wantFields(t, a, 200, map[string]string{"result_data.illegal_ps_key_list": `["x"]`, "result_code": `"1"`})
 			},
 		},
 	}

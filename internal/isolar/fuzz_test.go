@@ -44,9 +44,13 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		return []mock.Vendor{svc}
 	})
 	fs := &fuzzServer{
-		h:    h,
-		log:  lg,
-		top:  map[string]map[string]bool{isolar.EndpointToken: {"1": true}, isolar.EndpointRefresh: {"1": true}},
+		h:   h,
+		log: lg,
+		top: map[string]map[string]bool{
+			isolar.EndpointToken: {"1": true}, isolar.EndpointRefresh: {"1": true},
+			isolar.EndpointPlants: {"1": true}, isolar.EndpointPlantRealtime: {"1": true},
+			isolar.EndpointDevices: {"1": true}, isolar.EndpointDeviceRealtime: {"1": true},
+		},
 		data: map[string]bool{"1": true},
 	}
 	// The catalogue's codes, as its own renderer writes them. internal_error
@@ -196,6 +200,73 @@ func FuzzTokenBody(f *testing.F) {
 			t.Fatalf("%s %q: result_data.code %q is not in the catalogue: %s", path, body, data.Code, w.Body.Bytes())
 		case (!refresh || data.Code == "1") && data.AccessToken == "":
 			t.Fatalf("%s %q: a success without access_token: %s", path, body, w.Body.Bytes())
+		}
+	})
+}
+
+// FuzzDataBody posts anything, with a live token, to the four data
+// endpoints. Every answer is HTTP 200 JSON with a result_code the
+// endpoint's catalogue has (or "1" with a result_data object), and
+// nothing panics.
+func FuzzDataBody(f *testing.F) {
+	fs := newFuzzServer(f)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	good := tokenJSON(appKey, "authorization_code", "rFrnww", redirect)
+	if err := json.Unmarshal(fs.post(tokenPath, accessKey, "application/json", good).Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		f.Fatalf("seed exchange failed: %v", err)
+	}
+	paths := []struct{ path, id string }{
+		{"/openapi/platform/queryPowerStationList", isolar.EndpointPlants},
+		{"/openapi/platform/getPowerStationRealTimeData", isolar.EndpointPlantRealtime},
+		{"/openapi/platform/getDeviceListByPsId", isolar.EndpointDevices},
+		{"/openapi/platform/getDeviceRealTimeData", isolar.EndpointDeviceRealtime},
+	}
+	app := `"appkey":"` + appKey + `"`
+	for i, b := range []string{
+		`{"page":1,"size":100,` + app + `}`,
+		`{"page":"1","size":"10","ps_type":"1,3,4","valid_flag":[1,2,3],"ps_name":"demo",` + app + `}`,
+		`{"page":9223372036854775807,"size":-1,` + app + `}`,
+		`{"ps_id_list":["700667048",999,"0x1"],"point_id_list":"83033,83252","is_get_point_dict":"1",` + app + `}`,
+		`{"ps_id_list":[700667048],"point_id_list":[1e3,"١٢"],` + app + `}`,
+		`{"ps_id":"700667048","page":1,"size":1000,"device_type_list":["1"],"is_virtual_unit":"",` + app + `}`,
+		`{"ps_key_list":["700667048_1_1_1"],"point_id_list":["24","2"],"device_type":1,` + app + `}`,
+		`{"sn_list":"A2262065536,,x","point_id_list":["24"],"device_type":"1","is_get_point_dict":true,` + app + `}`,
+		`{"ps_key_list":{},"point_id_list":null,"device_type":[],` + app + `}`,
+		`[` + app + `]`,
+		``,
+	} {
+		f.Add(uint8(i%4), b, "Bearer "+tok.AccessToken)
+	}
+	f.Add(uint8(0), `{"page":1,"size":1,`+app+`}`, "bearer")
+	f.Add(uint8(1), `{"page":1,"size":1,`+app+`}`, "Bearer \x00\xff")
+
+	f.Fuzz(func(t *testing.T, which uint8, body, authorization string) {
+		p := paths[int(which)%len(paths)]
+		req := httptest.NewRequest(http.MethodPost, p.path, strings.NewReader(body))
+		req.Header.Set("x-access-key", accessKey)
+		req.Header.Set("Authorization", authorization)
+		w := httptest.NewRecorder()
+		fs.h.ServeHTTP(w, req)
+		if msgs := fs.log.Take(); len(msgs) > 0 {
+			t.Fatalf("%s %q: error logged (a recovered panic?): %v", p.path, body, msgs)
+		}
+		if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/json;charset=UTF-8" {
+			t.Fatalf("%s %q: got %d %q, want 200 JSON", p.path, body, w.Code, w.Header().Get("Content-Type"))
+		}
+		var got struct {
+			ResultCode string          `json:"result_code"`
+			ResultData json.RawMessage `json:"result_data"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%s %q: answer is no JSON object: %v: %s", p.path, body, err, w.Body.Bytes())
+		}
+		if !fs.top[p.id][got.ResultCode] {
+			t.Fatalf("%s %q: result_code %q is not in the catalogue of %s: %s", p.path, body, got.ResultCode, p.id, w.Body.Bytes())
+		}
+		if got.ResultCode == "1" && (len(got.ResultData) == 0 || got.ResultData[0] != '{') {
+			t.Fatalf("%s %q: a success without a result_data object: %s", p.path, body, w.Body.Bytes())
 		}
 	})
 }

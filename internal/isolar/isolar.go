@@ -1,6 +1,7 @@
 // Package isolar is the Sungrow iSolarCloud OpenAPI: its authorization web
-// page and its token endpoints behind the gateway checks, as
-// vendors/isolarcloud.md describes them.
+// page, its token endpoints behind the gateway checks, and the data
+// endpoints that take the tokens, as vendors/isolarcloud.md and
+// vendors/isolarcloud-data.md describe them.
 package isolar
 
 import (
@@ -23,7 +24,11 @@ type app = fixture.IsolarApp
 // grantData is what an iSolarCloud grant carries besides client and user.
 type grantData struct {
 	UserID int64
-	Plants []string
+	Plants []string // auth_ps_list
+	// visible are the plants the data calls show (those of Plants that are
+	// plant ids), in grant order; sees has them by id.
+	visible []*plant
+	sees    map[int64]*plant
 }
 
 // Service serves one fixture set. It is safe for concurrent use.
@@ -44,6 +49,9 @@ type Service struct {
 	tokens  *spring.Tokens
 	codes   *spring.Codes
 	tickets *spring.Codes // consent-page tickets, one-time like codes
+
+	data   *dataModel
+	quotas *quotas
 }
 
 // New returns the service for fx (nil: no apps at all).
@@ -63,6 +71,8 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
 		codes:    spring.NewCodes(deps.StoreCap),
 		tickets:  spring.NewCodes(deps.StoreCap),
+		data:     newDataModel(fx),
+		quotas:   newQuotas(),
 	}
 	s.zone = time.FixedZone("", int(s.settings.SerialUTCOffset.Seconds()))
 	for i := range fx.Apps {
@@ -74,7 +84,9 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 	for i := range fx.Users {
 		s.users[fx.Users[i].Account] = &fx.Users[i]
 		s.userList = append(s.userList, &fx.Users[i])
-		s.grants[fx.Users[i].Account] = &grantData{UserID: fx.Users[i].UserID, Plants: fx.Users[i].Plants}
+		g := &grantData{UserID: fx.Users[i].UserID, Plants: fx.Users[i].Plants}
+		g.visible, g.sees = s.data.visible(g.Plants)
+		s.grants[fx.Users[i].Account] = g
 	}
 	for _, c := range fx.StaticCodes {
 		s.static[c.Code] = c
@@ -82,7 +94,8 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 	return s
 }
 
-// table is the vendor's endpoints and failures (vendors/isolarcloud.md).
+// table is the vendor's endpoints and failures (vendors/isolarcloud.md,
+// vendors/isolarcloud-data.md).
 var table = mock.Table[*Service]{
 	Vendor:   "isolar",
 	Internal: func(s *Service, c *gin.Context) { s.writeFailure(c, nil, failInternal, "") },
@@ -95,6 +108,14 @@ var table = mock.Table[*Service]{
 			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
 		{ID: EndpointRefresh, Methods: post, Paths: []string{"/openapi/apiManage/refreshToken"}, Handle: gated((*Service).refresh),
 			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
+		{ID: EndpointPlants, Methods: post, Paths: []string{pathPlants}, Handle: guarded(EndpointPlants, (*Service).plants),
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointPlantRealtime, Methods: post, Paths: []string{pathPlantRealtime}, Handle: guarded(EndpointPlantRealtime, (*Service).plantRealtime),
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointDevices, Methods: post, Paths: []string{pathDevices}, Handle: guarded(EndpointDevices, (*Service).devices),
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointDeviceRealtime, Methods: post, Paths: []string{pathDeviceRealtime}, Handle: guarded(EndpointDeviceRealtime, (*Service).deviceRealtime),
+			Other: mock.AllowPost[*Service], JSON: true},
 	},
 	Failures: failureRows(),
 	// The gateway answers E996 for any /openapi/ path it does not serve.
@@ -138,16 +159,18 @@ func (s *Service) grant(ctx context.Context, a *app, u *fixture.IsolarUser) spri
 	}
 }
 
-// Reset forgets every code, ticket and token.
+// Reset forgets every code, ticket, token and quota count.
 func (s *Service) Reset() {
 	s.tokens.Clear()
 	s.codes.Clear()
 	s.tickets.Clear()
+	s.quotas.clear()
 }
 
-// Sweep drops expired codes, tickets and tokens (mock.Sweeper).
+// Sweep drops expired codes, tickets and tokens, and the quota counts of
+// sessions that are gone (mock.Sweeper).
 func (s *Service) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
-	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.tickets.Sweep(now, wall)
+	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.tickets.Sweep(now, wall) + s.quotas.sweep(now)
 }
 
 // Introspect describes a token of the session in ctx.

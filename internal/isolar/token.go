@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,8 +47,9 @@ func parseBody(b []byte) tokenRequest {
 	}
 }
 
-// gateway runs checks G1–G5 and returns the app, or the failure to answer.
-func (s *Service) gateway(c *gin.Context, req tokenRequest) (*app, *failure) {
+// gateway runs checks G1–G5 on the x-access-key header and the body's
+// appkey, and returns the app, or the failure to answer.
+func (s *Service) gateway(c *gin.Context, appKey string) (*app, *failure) {
 	key := c.GetHeader("x-access-key")
 	if key == "" {
 		return nil, &failMissingAccessKey
@@ -56,10 +58,10 @@ func (s *Service) gateway(c *gin.Context, req tokenRequest) (*app, *failure) {
 	if byKey == nil {
 		return nil, &failIllegalAccessKey
 	}
-	if req.AppKey == "" {
+	if appKey == "" {
 		return nil, &failMissingAppKey
 	}
-	a := s.apps[req.AppKey]
+	a := s.apps[appKey]
 	if a == nil {
 		return nil, &failInvalidAppKey
 	}
@@ -86,7 +88,7 @@ func (s *Service) appByAccessKey(key string) *app {
 func gated(h func(s *Service, c *gin.Context, a *app, req tokenRequest)) func(*Service, *gin.Context) {
 	return func(s *Service, c *gin.Context) {
 		req := parseBody(mock.Req(c).Body)
-		a, f := s.gateway(c, req)
+		a, f := s.gateway(c, req.AppKey)
 		if f != nil {
 			s.writeFailure(c, nil, *f, "")
 			return
@@ -178,8 +180,8 @@ func (s *Service) refresh(c *gin.Context, a *app, req tokenRequest) {
 func (s *Service) writeSuccess(c *gin.Context, a *app, data any, t spring.Access, expiresIn int64) {
 	rsn := s.serial(c.Request.Context())
 	if a.Documented() {
-		writeJSON(c, envelope{rsn, "1", "success", data})
+		writeJSON(c, http.StatusOK, envelope{rsn, "1", "success", data})
 		return
 	}
-	writeJSON(c, observedSuccess{"success", "1", data, t.Value, "bearer", t.Refresh, expiresIn, rsn})
+	writeJSON(c, http.StatusOK, observedSuccess{"success", "1", data, t.Value, "bearer", t.Refresh, expiresIn, rsn})
 }
