@@ -91,5 +91,64 @@ func solarmanCases() []endpointCase {
 				wantPrefix(t, a, `{"code":null,"msg":null,"success":false,"requestId":"`)
 			},
 		},
+		solarmanDataCase("solarman.stations", "/station/v1.0/list?language=en", `{"page":1,"size":20}`, `"total":1,"stationList":[{"id":100895,"name":"Demo Home",`, "quota_exceeded"),
+		solarmanDataCase("solarman.station_realtime", "//station/v1.0/realTime?language=en", `{"stationId":100895}`, `"generationPower":2196.0,"usePower":640.0,`, "not_found"),
+		solarmanDataCase("solarman.station_devices", "/station/v1.0/device?language=en", `{"page":1,"size":19,"stationId":100895}`, `"total":2,"deviceListItems":[{"deviceSn":"2106123456","deviceId":252525,`, "invalid_param"),
+		solarmanDataCase("solarman.device_current", "//device/v1.0/currentData?language=en", `{"deviceSn":"2106123456"}`, `"deviceSn":"2106123456","deviceId":252525,"deviceType":"INVERTER","deviceState":1,`, "missing_param"),
+	}
+}
+
+// solarmanConsumerBody logs cvwwb in without orgId: a consumer token,
+// which sees the station 100895 of the default fixtures.
+const solarmanConsumerBody = `{"appSecret":"3a8791f012acc13226ca60e63ac6c1aff3","username":"cvwwb","password":"472bbe83616e93d3c09a79103ae47d8f71e3d35a966d6e8b22f743218d04171d"}`
+
+// solarmanDataCase is the case of a SOLARMAN data endpoint: a consumer
+// token of the session, then a request of the vendor file's seed
+// examples; its success has payload right after the envelope, and it can
+// answer failure besides the token errors.
+func solarmanDataCase(id, path, body, payload, failure string) endpointCase {
+	tokenError := func(code, msg string) func(t *testing.T, a answer) {
+		return func(t *testing.T, a answer) {
+			wantFields(t, a, 200, map[string]string{"code": `"` + code + `"`, "msg": `"` + msg + `"`, "success": `false`})
+			if len(object(t, a)) != 4 {
+				t.Errorf("got %s, want the four fields of a gateway failure", a.body)
+			}
+		}
+	}
+	codes := map[string][2]string{
+		"quota_exceeded": {"2101010", "appId insufficient allowance"},
+		"not_found":      {"2101008", "device not exist"},
+		"invalid_param":  {"2101006", "invalid param"},
+		"missing_param":  {"2101005", "param not exist"},
+	}
+	return endpointCase{
+		id: id,
+		prepare: func(t *testing.T, s *client) func() *http.Request {
+			login := s.request("POST", "/account/v1.0/token?appId=201911067232002", map[string]string{"Content-Type": "application/json"}, solarmanConsumerBody)
+			token := tokenOf(t, s.must(login), "access_token")
+			return func() *http.Request {
+				return s.request("POST", path, map[string]string{"Authorization": "bearer " + token, "Content-Type": "application/json"}, body)
+			}
+		},
+		real: func(t *testing.T, a answer) {
+			wantFields(t, a, 200, map[string]string{"success": `true`, "code": `null`, "msg": `null`})
+			re := regexp.MustCompile(`^\{"code":null,"msg":null,"success":true,"requestId":"[0-9a-f]{16}",` + regexp.QuoteMeta(payload))
+			if !re.Match(a.body) {
+				t.Errorf("got body %s, want it to match %s", a.body, re)
+			}
+		},
+		failures: []failureCase{
+			{"token_invalid", tokenError("2101019", "auth invalid token")},
+			{"token_not_found", tokenError("2101017", "auth token not found")},
+			{failure, tokenError(codes[failure][0], codes[failure][1])},
+		},
+		expire: &expiry{
+			after: 60 * 24 * time.Hour, // the token's 5,184,000 s: at exp it is expired
+			check: tokenError("2101019", "auth invalid token"),
+		},
+		set: `{requestId: "0123456789abcdef"}`,
+		setCheck: func(t *testing.T, a answer) {
+			wantPrefix(t, a, `{"code":null,"msg":null,"success":true,"requestId":"0123456789abcdef",`+payload)
+		},
 	}
 }

@@ -66,7 +66,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		h:     h,
 		log:   lg,
 		key:   key,
-		codes: map[string]map[string]bool{solarman.EndpointToken: {}, solarman.EndpointInfo: {}},
+		codes: map[string]map[string]bool{},
 	}
 	// The catalogue's codes as its renderer writes them, without
 	// remote_rpc_exception: the answer of a recovered panic.
@@ -83,6 +83,9 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 			tb.Fatalf("rendering %s: %v: %s", f.Name, err, w.Body.Bytes())
 		}
 		for _, ep := range f.Endpoints {
+			if e.codes[ep] == nil {
+				e.codes[ep] = map[string]bool{}
+			}
 			e.codes[ep][got.Code] = true
 		}
 	}
@@ -231,8 +234,11 @@ func FuzzInfoAuthorization(f *testing.F) {
 		f.Fatalf("seed token: %v: %s", err, w.Body.Bytes())
 	}
 	const rs256 = `{"alg":"RS256","typ":"JWT"}`
+	// Tokens are known by their jti in the session that got them: forged
+	// payloads carry the seed token's, to reach the checks behind it.
+	known := `{"jti":"` + jtiOf(f, tok.AccessToken) + `",`
 	// The forger works: a token of its own making is accepted.
-	forged := forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`)
+	forged := forge(f, e.key, rs256, known+`"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`)
 	if w := e.do("/account/v1.0/info", "", "bearer "+forged, []byte("{}")); !strings.Contains(w.Body.String(), `"success":true`) {
 		f.Fatalf("a forged token is refused: %s", w.Body.Bytes())
 	}
@@ -247,15 +253,16 @@ func FuzzInfoAuthorization(f *testing.F) {
 		"Basic " + base64.StdEncoding.EncodeToString([]byte(app1+":"+secret1)),
 		"bearer", "bearer ", "", " ", "bearer a.b.c", "bearer ...",
 		"bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjk5OTk5OTk5OTl9.",
+		"bearer " + forge(f, e.key, rs256, known+`"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":9999999999,"detail":{"userId":6681,"appId":""}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":9999999999,"detail":{"userId":1,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":9999999999,"ati":"x","detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":"9999999999","detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":1e400}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":-9223372036854775808,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
+		"bearer " + forge(f, e.key, rs256, known+`"exp":9999999999,"detail":null}`),
 		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":6681,"appId":""}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":{"userId":1,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"ati":"x","detail":{"userId":6681,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"detail":{"userId":6681,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":"9999999999","detail":{"userId":6681,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":1e400}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":-9223372036854775808,"detail":{"userId":6681,"appId":"`+app1+`"}}`),
-		"bearer " + forge(f, e.key, rs256, `{"exp":9999999999,"detail":null}`),
 		"bearer " + forge(f, e.key, rs256, `null`),
 		"bearer " + forge(f, e.key, rs256, `[]`),
 		"bearer " + forge(f, e.key, `{"alg":"RS256","crit":["exp"]}`, `{"exp":9999999999}`),
@@ -290,4 +297,50 @@ func hs256(tb testing.TB, key *rsa.PrivateKey) string {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// FuzzDataBody posts any body to each data endpoint with a live token of
+// the consumer who owns the default station.
+func FuzzDataBody(f *testing.F) {
+	e := newFuzzEnv(f)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	w := e.do("/account/v1.0/token", "appId="+app1, "", []byte(body("appSecret", secret1, "username", "cvwwb", "password", cvwwb)))
+	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		f.Fatalf("seed token: %v: %s", err, w.Body.Bytes())
+	}
+	paths := []struct{ id, path string }{
+		{solarman.EndpointStations, "/station/v1.0/list"},
+		{solarman.EndpointStationRealtime, "/station/v1.0/realTime"},
+		{solarman.EndpointStationDevices, "/station/v1.0/device"},
+		{solarman.EndpointDeviceCurrent, "/device/v1.0/currentData"},
+	}
+	for i, b := range []string{
+		`{"page":1,"size":20}`, `{}`, ``, ` `, `null`, `[]`, `{"page":0}`, `{"page":"2","size":"1"}`,
+		`{"page":9223372036854775807,"size":9223372036854775807}`, `{"page":-9223372036854775808}`,
+		`{"page":1e3}`, `{"size":99999999999999999999}`, `{"size":"+5"}`, `{"page":" 1"}`,
+		`{"stationId":100895}`, `{"stationId":"100895"}`, `{"stationId":100322}`, `{"stationId":-1}`,
+		`{"stationId":100895.0}`, `{"stationId":true}`, `{"stationId":{}}`, `{"stationId":""}`,
+		`{"stationId":100895,"page":1,"size":201,"deviceType":"INVERTER"}`, `{"stationId":100895,"deviceType":[]}`,
+		`{"deviceSn":"2106123456"}`, `{"deviceSn":2106123456,"deviceId":"x"}`, `{"deviceSn":"NOPE"}`,
+		`{"deviceSn":"2203987654"}`, `{"deviceSn":["2106123456"]}`, "{\"deviceSn\":\"\xff\"}",
+		`{"deviceSn":"2106123456"} {}`, `{"a":` + strings.Repeat(`[{"b":`, 50) + `0` + strings.Repeat(`}]`, 50) + `}`,
+	} {
+		f.Add(uint8(i), []byte(b))
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		ep := paths[int(which)%len(paths)]
+		w := e.do(ep.path, "language=en", "bearer "+tok.AccessToken, body)
+		if len(body) > server.MaxBody {
+			if w.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%d-byte body: got %d, want 413", len(body), w.Code)
+			}
+			return
+		}
+		got := e.check(t, ep.id, ep.path+" body "+quoted(string(body)), w)
+		if string(got["success"]) == "true" && len(got) < 5 {
+			t.Fatalf("a success without its payload: %s", w.Body.Bytes())
+		}
+	})
 }

@@ -1,6 +1,7 @@
 // Package solarman is the SOLARMAN OpenAPI token endpoint and its /info
-// companion, as vendors/solarman.md describes them: RS256 JWTs, HTTP 200
-// for every answer, and the vendor's failure codes.
+// companion, as vendors/solarman.md describes them, and the data endpoints
+// of vendors/solarman-data.md: RS256 JWTs, HTTP 200 for every answer, and
+// the vendor's failure codes.
 package solarman
 
 import (
@@ -31,6 +32,13 @@ type Service struct {
 	byMobile   map[string]*fixture.SolarmanUser // by mobileKey
 	digests    map[int64]string
 	limits     *limits
+	issued     *issued
+	stations   []*station // by id
+	byStation  map[int64]*station
+	bySN       map[string]*device
+	// tokenErrorStatus answers token_not_found and token_invalid
+	// (settings.token_error_status).
+	tokenErrorStatus int
 }
 
 // New returns the service for fx (nil: no apps, a generated key). A key
@@ -60,6 +68,13 @@ func New(fx *fixture.Solarman, deps mock.Deps) (*Service, error) {
 		byMobile:   map[string]*fixture.SolarmanUser{},
 		digests:    map[int64]string{},
 		limits:     newLimits(),
+		issued:     newIssued(deps.WithDefaults().StoreCap),
+
+		tokenErrorStatus: fx.Settings.TokenErrorStatusOrDefault(),
+	}
+	s.stations, s.byStation, s.bySN, err = newStations(fx.Stations)
+	if err != nil {
+		return nil, err
 	}
 	if s.mdc == "" {
 		s.mdc = fixture.DefaultSolarmanMDC
@@ -93,6 +108,14 @@ var table = mock.Table[*Service]{
 			Other: mock.AllowPost[*Service], Tokens: true, JSON: true},
 		{ID: EndpointInfo, Methods: post, Paths: []string{"/account/v1.0/info"}, Handle: (*Service).info,
 			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointStations, Methods: post, Paths: []string{"/station/v1.0/list"}, Handle: (*Service).stationList,
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointStationRealtime, Methods: post, Paths: []string{"/station/v1.0/realTime"}, Handle: (*Service).stationRealtime,
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointStationDevices, Methods: post, Paths: []string{"/station/v1.0/device"}, Handle: (*Service).stationDevices,
+			Other: mock.AllowPost[*Service], JSON: true},
+		{ID: EndpointDeviceCurrent, Methods: post, Paths: []string{"/device/v1.0/currentData"}, Handle: (*Service).deviceCurrent,
+			Other: mock.AllowPost[*Service], JSON: true},
 	},
 	Failures: failureRows(),
 }
@@ -110,19 +133,22 @@ func (s *Service) MountAdmin(r gin.IRouter) {
 	r.GET("/jwks", func(c *gin.Context) { mock.WriteJSON(c, http.StatusOK, "application/json", s.signer.jwks()) })
 }
 
-// Sweep drops the counters of sessions that are gone (mock.Sweeper); the
-// tokens themselves are stateless.
-func (s *Service) Sweep(now func(session uint64) (time.Time, bool), _ time.Time) int {
-	return s.limits.sweep(now)
+// Sweep drops the counters and tokens of sessions that are gone, and
+// tokens long expired (mock.Sweeper).
+func (s *Service) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
+	return s.limits.sweep(now) + s.issued.sweep(now, wall)
 }
 
-// Reset forgets every rate window and quota use.
-func (s *Service) Reset() { s.limits.clear() }
+// Reset forgets every rate window, quota use and token of every session.
+func (s *Service) Reset() {
+	s.limits.clear()
+	s.issued.clear()
+}
 
 func (s *Service) requestID() string { return s.deps.IDs.Hex(16) }
 
-// issue signs a token pair and builds the success body.
-func (s *Service) issue(u *fixture.SolarmanUser, m *fixture.SolarmanMembership, identifier string, kind int, appID string, now time.Time, ttl time.Duration) (tokenResponse, error) {
+// issue signs a token pair for the session and builds the success body.
+func (s *Service) issue(session uint64, u *fixture.SolarmanUser, m *fixture.SolarmanMembership, identifier string, kind int, appID string, now time.Time, ttl time.Duration) (tokenResponse, error) {
 	if ttl <= 0 {
 		ttl = tokenLifetime
 	}
@@ -141,6 +167,7 @@ func (s *Service) issue(u *fixture.SolarmanUser, m *fixture.SolarmanMembership, 
 	if err != nil {
 		return tokenResponse{}, err
 	}
+	s.issued.add(session, ac.JTI, exp)
 	bearer := "bearer"
 	expiresIn := strconv.FormatInt(int64(ttl/time.Second)-1, 10)
 	uid := u.UserID
@@ -150,12 +177,13 @@ func (s *Service) issue(u *fixture.SolarmanUser, m *fixture.SolarmanMembership, 
 	}, nil
 }
 
-// accessToken validates an access token for /info: our signature, an
-// access token (it has exp and no ati), not expired by the session's
-// clock (at exp it already is), and its user still in the fixtures.
+// accessToken validates an access token: our signature, an access token
+// (it has exp and no ati) issued in the request's session, not expired by
+// the session's clock (at exp it already is), and its user still in the
+// fixtures.
 func (s *Service) accessToken(ctx context.Context, token string) (*parsedClaims, bool) {
 	c, err := s.signer.verify(token)
-	if err != nil || c.Exp == nil || c.ATI != "" {
+	if err != nil || c.Exp == nil || c.ATI != "" || !s.issued.known(mock.SessionID(ctx), c.JTI) {
 		return nil, false
 	}
 	if s.deps.Now(ctx).Unix() >= *c.Exp || s.users[c.Detail.UserID] == nil {
@@ -164,21 +192,31 @@ func (s *Service) accessToken(ctx context.Context, token string) (*parsedClaims,
 	return c, true
 }
 
-// info is POST /account/v1.0/info.
-func (s *Service) info(c *gin.Context) {
+// authorize runs the checks of every call that takes a token, in the
+// order of vendors/solarman-data.md §4: the Authorization header
+// (token_not_found), the token (token_invalid), then the app of the token
+// (its lock, rate window and quota).
+func (s *Service) authorize(c *gin.Context) (*parsedClaims, *failure) {
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	token = strings.TrimLeft(token, " ")
 	if !strings.EqualFold(scheme, "bearer") || token == "" {
-		s.writeFailure(c, failTokenNotFound)
-		return
+		return nil, &failTokenNotFound
 	}
 	claims, ok := s.accessToken(c.Request.Context(), token)
 	app := s.apps[claimsApp(claims)]
 	if !ok || app == nil {
-		s.writeFailure(c, failTokenInvalid)
-		return
+		return nil, &failTokenInvalid
 	}
 	if f := s.admit(c, app); f != nil {
+		return nil, f
+	}
+	return claims, nil
+}
+
+// info is POST /account/v1.0/info.
+func (s *Service) info(c *gin.Context) {
+	claims, f := s.authorize(c)
+	if f != nil {
 		s.writeFailure(c, *f)
 		return
 	}
@@ -196,10 +234,18 @@ func claimsApp(c *parsedClaims) string {
 	return c.Detail.AppID
 }
 
-// Introspect describes a token signed by this mock.
+// Introspect describes a token signed by this mock for the session of
+// ctx; a token of another session is unknown, as on every endpoint.
 func (s *Service) Introspect(ctx context.Context, token string) (mock.Introspection, bool) {
 	c, err := s.signer.verify(token)
 	if err != nil {
+		return mock.Introspection{}, false
+	}
+	jti := c.JTI
+	if c.ATI != "" {
+		jti = c.ATI // a refresh token goes with its access token
+	}
+	if !s.issued.known(mock.SessionID(ctx), jti) {
 		return mock.Introspection{}, false
 	}
 	in := mock.Introspection{Vendor: table.Vendor, Kind: "refresh", Client: c.Detail.AppID, User: c.Detail.Identifier}

@@ -233,7 +233,7 @@ func TestSpecExamples(t *testing.T) {
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-func jtiOf(t *testing.T, token string) string {
+func jtiOf(t testing.TB, token string) string {
 	t.Helper()
 	p, _ := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
 	var c struct{ JTI string }

@@ -167,7 +167,7 @@ func (s *Service) token(c *gin.Context) {
 		}
 	}
 	now := s.deps.Now(ctx)
-	issued, err := s.issue(u, member, identifier, kind, app.AppID, now, mock.TokenTTL(ctx))
+	issued, err := s.issue(mock.SessionID(ctx), u, member, identifier, kind, app.AppID, now, mock.TokenTTL(ctx))
 	if err != nil {
 		panic("solarman: signing: " + err.Error())
 	}

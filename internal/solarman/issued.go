@@ -1,0 +1,77 @@
+package solarman
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tokenmock/tokenmock/internal/memstore"
+)
+
+// sweepGrace is how long an expired token stays known after a sweep first
+// finds it expired: long enough to be answered as expired rather than
+// unknown, however the session's clock jumps.
+const sweepGrace = time.Hour
+
+type issuedKey struct {
+	session uint64
+	jti     string
+}
+
+type issuedToken struct {
+	exp  int64     // the JWT's exp, epoch seconds
+	seen time.Time // wall time a sweep first found it expired
+}
+
+// issued remembers the access tokens each session was given, by jti, so
+// that a token is unknown in every other session. The JWT itself stays as
+// the real platform makes it; a refresh token is known by its ati.
+type issued struct {
+	mu sync.Mutex
+	m  *memstore.Map[issuedKey, *issuedToken]
+}
+
+func newIssued(capacity int) *issued {
+	return &issued{m: memstore.New[issuedKey, *issuedToken](capacity)}
+}
+
+func (i *issued) add(session uint64, jti string, exp int64) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.m.Put(issuedKey{session, jti}, &issuedToken{exp: exp})
+}
+
+// known tells whether session was given the access token jti.
+func (i *issued) known(session uint64, jti string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	_, ok := i.m.Get(issuedKey{session, jti})
+	return ok
+}
+
+func (i *issued) clear() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.m.Clear()
+}
+
+// sweep drops the tokens of sessions that are gone, and those a sweep
+// found expired by their session's clock at least sweepGrace of wall time
+// ago.
+func (i *issued) sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.m.DeleteFunc(func(k issuedKey, t *issuedToken) bool {
+		mockNow, live := now(k.session)
+		switch {
+		case !live:
+			return true
+		case mockNow.Unix() < t.exp:
+			t.seen = time.Time{} // the session's clock went back
+			return false
+		case t.seen.IsZero():
+			t.seen = wall
+			return false
+		}
+		return wall.Sub(t.seen) >= sweepGrace
+	})
+}
