@@ -1,6 +1,7 @@
 // Package oauth is the DI open platform: a Spring Security OAuth2 2.x
 // authorization server (vendors/di-oauth2.md) with its login and approval
-// pages, built on the Spring services of package spring.
+// pages, and the resource server of its protected API
+// (vendors/di-resource.md), built on the Spring services of package spring.
 package oauth
 
 import (
@@ -20,8 +21,16 @@ import (
 
 // Endpoint ids of the DI platform.
 const (
-	EndpointAuthorize = "oauth.authorize"
-	EndpointToken     = "oauth.token"
+	EndpointAuthorize  = "oauth.authorize"
+	EndpointToken      = "oauth.token"
+	EndpointResource   = "oauth.resource"
+	EndpointCheckToken = "oauth.check_token"
+)
+
+// Paths of the protected API and of Spring's token check.
+const (
+	ResourcePath   = "/api/patent/search/expression"
+	CheckTokenPath = "/oauth/check_token"
 )
 
 // never stands for a lifetime of "never expires" (validity <= 0).
@@ -42,6 +51,12 @@ type Service struct {
 	tokens   *spring.Tokens
 	codes    *spring.Codes
 	browsers *browsers
+
+	// The protected API (vendors/di-resource.md §3a).
+	resourceID        string
+	requiredScope     string // "": none
+	requiredAuthority string // "": none
+	records           []json.RawMessage
 }
 
 // New returns the platform for fx (nil: no clients).
@@ -66,6 +81,12 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 	if s.settings.CodeTTL == 0 {
 		s.settings.CodeTTL = fixture.DefaultOAuthCodeTTL
 	}
+	s.resourceID = fx.Resource.ID()
+	s.requiredScope = fx.Resource.Scope()
+	s.requiredAuthority = fx.Resource.RequiredAuthority
+	// Load has validated the records; a record that is no JSON object can
+	// only come from a fixture built in code, and leaves the API none.
+	s.records, _ = fx.Resource.RecordsJSON()
 	for i := range fx.Clients {
 		s.clients[fx.Clients[i].ClientID] = &fx.Clients[i]
 	}
@@ -91,10 +112,16 @@ var table = mock.Table[*Service]{
 		// token answers every method itself: GET and the others differ.
 		{ID: EndpointToken, Methods: mock.AnyMethod(), Paths: []string{"/oauth/token"}, Handle: (*Service).token,
 			Internal: func(s *Service, c *gin.Context) { s.writeTokenError(c, errServerError) }, Tokens: true, JSON: true},
+		// The resource server authenticates before Spring MVC looks at
+		// the method, so the handler answers every method itself.
+		{ID: EndpointResource, Methods: mock.AnyMethod(), Paths: []string{ResourcePath}, Handle: (*Service).resource, JSON: true},
+		// Off by default: the handler answers Boot's 404 then, and the id
+		// exists either way so that scenarios can name it.
+		{ID: EndpointCheckToken, Methods: mock.AnyMethod(), Paths: []string{CheckTokenPath}, Handle: (*Service).checkToken, JSON: true},
 	},
 	Failures: failureRows(),
-	// Spring's endpoints DI does not expose (/oauth/check_token,
-	// /oauth/token_key) and any other path under /oauth/ get Boot's 404.
+	// Spring's endpoints DI does not expose (/oauth/token_key) and any
+	// other path under /oauth/ get Boot's 404.
 	Prefix:   "/oauth/",
 	NotFound: (*Service).notFound,
 }
@@ -107,8 +134,7 @@ func (s *Service) Routes() mock.Routes { return table.Bind(s) }
 
 // notFound is Spring Boot's 404 body.
 func (s *Service) notFound(c *gin.Context) {
-	now := s.deps.Now(c.Request.Context())
-	mock.WriteJSON(c, http.StatusNotFound, jsonType, bootError{now.UnixMilli(), 404, "Not Found", "No message available", c.Request.URL.Path})
+	s.writeBootError(c, http.StatusNotFound, "No message available", c.Request.URL.Path)
 }
 
 // platformHeaders adds the fixture's response headers (the platform's

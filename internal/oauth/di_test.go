@@ -308,11 +308,17 @@ func TestCatalogueGolden(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	slices.Sort(names)
-	if len(names) != 29 {
-		t.Errorf("got %d failures, want 21 token rows and 8 authorize outcomes", len(names))
+	if len(names) != 47 {
+		t.Errorf("got %d failures, want 21 token rows, 8 authorize outcomes, 7 resource server rows, 3 business errors and 8 check_token rows", len(names))
 	}
-	target := "/?client_id=" + clientID + "&redirect_uri=" + cb + "&response_type=code&scope=foo&state=s%20t&code=c1&refresh_token=r1&grant_type=g1"
+	targets := map[string]string{
+		oauth.EndpointToken:      "/?client_id=" + clientID + "&redirect_uri=" + cb + "&response_type=code&scope=foo&state=s%20t&code=c1&refresh_token=r1&grant_type=g1",
+		oauth.EndpointAuthorize:  "/?client_id=" + clientID + "&redirect_uri=" + cb + "&response_type=code&scope=foo&state=s%20t&code=c1&refresh_token=r1&grant_type=g1",
+		oauth.EndpointResource:   oauth.ResourcePath + "?client_id=" + clientID + "&access_token=a%22b&scope=read_cn&express=x&page=2&page_row=50",
+		oauth.EndpointCheckToken: oauth.CheckTokenPath + "?token=t1&client_id=" + clientID,
+	}
 	for _, name := range names {
+		target := targets[failures[name].Endpoints[0]]
 		w := serveMux(t, fx, failures[name], target)
 		var hdr []string
 		for _, k := range []string{"Location", "WWW-Authenticate", "Content-Type", "Cache-Control"} {

@@ -18,6 +18,7 @@ type Error struct {
 	Scope       string // the extra "scope" key, when set
 	challenge   string // "Form" or "Bearer": a WWW-Authenticate header of that scheme
 	boot        bool   // answered by Spring Security's entry point: Boot's error JSON
+	entryPoint  bool   // answered by the resource server's entry point: a realm in the challenge
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
@@ -93,7 +94,7 @@ type errorBody struct {
 }
 
 // bootError is Spring Boot 1.5's error JSON, answered by Spring Security's
-// entry point before any OAuth code runs.
+// entry point before any OAuth code runs, and by Spring MVC.
 type bootError struct {
 	Timestamp int64  `json:"timestamp"`
 	Status    int    `json:"status"`
@@ -102,14 +103,24 @@ type bootError struct {
 	Path      string `json:"path"`
 }
 
+// basicChallenge is the WWW-Authenticate of Spring Security's Basic entry
+// point in front of the authorization server's endpoints.
+const basicChallenge = `Basic realm="oauth2/client"`
+
+// writeBootError is the one writer of Boot's error JSON, with the
+// session's clock.
+func (s *Service) writeBootError(c *gin.Context, status int, message, path string) {
+	now := s.deps.Now(c.Request.Context())
+	mock.WriteJSON(c, status, jsonType, bootError{now.UnixMilli(), status, http.StatusText(status), message, path})
+}
+
 // writeTokenError is the one writer of token endpoint failures.
 func (s *Service) writeTokenError(c *gin.Context, e *Error) {
 	mock.NoteFailure(c, e.Name)
 	h := c.Writer.Header()
 	if e.boot {
-		h.Set("WWW-Authenticate", `Basic realm="oauth2/client"`)
-		now := s.deps.Now(c.Request.Context())
-		mock.WriteJSON(c, e.Status, jsonType, bootError{now.UnixMilli(), e.Status, http.StatusText(e.Status), e.Description, "/oauth/token"})
+		h.Set("WWW-Authenticate", basicChallenge)
+		s.writeBootError(c, e.Status, e.Description, "/oauth/token")
 		return
 	}
 	switch e.challenge {

@@ -10,8 +10,9 @@ import (
 )
 
 // failureRows is the platform's catalogue: the token endpoint's rows of
-// vendors/di-oauth2.md §3.3 (PKCE aside) and the error outcomes of
-// /oauth/authorize in §2.2. Each renders from the request alone.
+// vendors/di-oauth2.md §3.3 (PKCE aside), the error outcomes of
+// /oauth/authorize in §2.2, and the protected API's and /oauth/check_token's
+// of vendors/di-resource.md §3 and §4. Each renders from the request alone.
 func failureRows() []mock.Failure[*Service] {
 	var rows []mock.Failure[*Service]
 	for _, e := range tokenCatalogue {
@@ -58,7 +59,52 @@ func failureRows() []mock.Failure[*Service] {
 				f.render(s, c, readParams(c))
 			}})
 	}
+	for _, e := range resourceCatalogue {
+		rows = append(rows, mock.Failure[*Service]{Name: e.Name, Endpoints: []string{EndpointResource}, Render: func(s *Service, c *gin.Context) {
+			s.writeResourceError(c, s.renderResource(c, e))
+		}})
+	}
+	for _, e := range searchCatalogue {
+		rows = append(rows, mock.Failure[*Service]{Name: e.Name, Endpoints: []string{EndpointResource}, Render: func(s *Service, c *gin.Context) {
+			s.writeSearchError(c, e, resourceParams(c))
+		}})
+	}
+	for _, e := range checkTokenCatalogue {
+		rows = append(rows, mock.Failure[*Service]{Name: e.Name, Endpoints: []string{EndpointCheckToken}, Render: func(s *Service, c *gin.Context) {
+			out := e
+			if e == errCheckTokenClientNotValid {
+				out = e.withValue(s.tokenClient(c, readParams(c).value("token")))
+			}
+			s.writeCheckTokenError(c, out)
+		}})
+	}
 	return rows
+}
+
+// renderResource fills the values of a protected API failure from the
+// request: the token as extracted, the client it belongs to.
+func (s *Service) renderResource(c *gin.Context, e *Error) *Error {
+	value, _ := bearerToken(c.Request.Header.Values("Authorization"), resourceParams(c))
+	switch e {
+	case errResourceInvalidToken, errResourceExpiredToken:
+		return e.withValue(value)
+	case errResourceClientNotValid:
+		return e.withValue(s.tokenClient(c, value))
+	case errResourceWrongResourceID:
+		return s.wrongResourceID()
+	case errResourceInsufficientScope:
+		return s.insufficientScope()
+	}
+	return e
+}
+
+// tokenClient is the client a token of the session was issued to, else
+// the request's client_id parameter: a read, never a change.
+func (s *Service) tokenClient(c *gin.Context, value string) string {
+	if t, ok := s.tokens.Lookup(mock.SessionID(c.Request.Context()), value); ok {
+		return t.Grant.Client
+	}
+	return readParams(c).value("client_id")
 }
 
 // renderValue fills X and the extra scope of e from the request, as the

@@ -191,9 +191,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 // methodNotAllowed is Spring's answer to PUT, DELETE, ... on /oauth/token.
 func (s *Service) methodNotAllowed(c *gin.Context) {
 	c.Header("Allow", "GET, POST")
-	now := s.deps.Now(c.Request.Context())
-	mock.WriteJSON(c, http.StatusMethodNotAllowed, jsonType, bootError{now.UnixMilli(), 405, "Method Not Allowed",
-		"Request method '" + c.Request.Method + "' not supported", "/oauth/token"})
+	s.writeBootError(c, http.StatusMethodNotAllowed, "Request method '"+c.Request.Method+"' not supported", "/oauth/token")
 }
 
 // checkScopes validates requested scopes against the client's; none
