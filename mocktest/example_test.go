@@ -80,3 +80,51 @@ func ExampleSession_AdvanceClock() {
 	// true
 	// false
 }
+
+// isolarPost posts body to an iSolarCloud path as a client does, with a
+// bearer token when given, and returns the answer's result_code and data.
+func isolarPost(url, path, token, body string) (code string, data map[string]any) {
+	req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ResultCode string         `json:"result_code"`
+		ResultData map[string]any `json:"result_data"`
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.ResultCode, out.ResultData
+}
+
+// A client's whole life: the token, a data call, the token expiring on the
+// next data call, the refresh, and the data call working again.
+func ExampleSession_ExpireToken() {
+	mock, _ := mocktest.New()
+	defer mock.Close()
+	s := mock.Session("lifecycle")
+	const app = `"appkey":"B968E49385CBD8C74587A374E7B1D21A"`
+	_, tok := isolarPost(s.URL, "/openapi/apiManage/token", "",
+		`{`+app+`,"grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`)
+	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
+	plants := `{"page":1,"size":100,` + app + `}`
+
+	code, data := isolarPost(s.URL, "/openapi/platform/queryPowerStationList", access, plants)
+	fmt.Println(code, data["rowCount"])
+	s.ExpireToken(access)
+	code, _ = isolarPost(s.URL, "/openapi/platform/queryPowerStationList", access, plants)
+	fmt.Println(code)
+	_, fresh := isolarPost(s.URL, "/openapi/apiManage/refreshToken", "", `{`+app+`,"refresh_token":"`+refresh+`"}`)
+	code, _ = isolarPost(s.URL, "/openapi/platform/queryPowerStationList", fresh["access_token"].(string), plants)
+	fmt.Println(code)
+	// Output:
+	// 1 9
+	// E00003
+	// 1
+}
