@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // plant is a fixture plant (or one made for a granted id without an
@@ -90,11 +91,11 @@ func (m *dataModel) resolve(id int64, p fixture.IsolarPlant) *plant {
 		validFlag: int64(*p.ValidFlag),
 		name:      p.PsName,
 		item: plantItem{
-			PsName: p.PsName, OnlineStatus: *p.OnlineStatus, Latitude: javaDouble(*p.Latitude),
+			PsName: p.PsName, OnlineStatus: *p.OnlineStatus, Latitude: mock.JavaDouble(*p.Latitude),
 			ValidFlag: *p.ValidFlag, GridConnectionStatus: *p.GridConnectionStatus, PsFaultStatus: *p.PsFaultStatus,
 			PsLocation: p.PsLocation, UpdateTime: p.UpdateTime, PsCurrentTimeZone: p.PsCurrentTimeZone, PsID: id,
 			GridConnectionTime: p.GridConnectionTime, ConnectType: *p.ConnectType, InstallDate: p.InstallDate,
-			BuildStatus: *p.BuildStatus, PsType: *p.PsType, Longitude: javaDouble(*p.Longitude),
+			BuildStatus: *p.BuildStatus, PsType: *p.PsType, Longitude: mock.JavaDouble(*p.Longitude),
 		},
 		head:   plantPointHead{PsName: p.PsName, PsKey: strconv.FormatInt(id, 10) + "_11_0_0", PsID: id, UUID: *p.UUID},
 		points: pointValues(p.Points),

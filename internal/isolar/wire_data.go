@@ -2,9 +2,7 @@ package isolar
 
 import (
 	"bytes"
-	"math"
 	"strconv"
-	"strings"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
 )
@@ -23,23 +21,23 @@ type plantPage struct {
 // plantItem is a plant of pageList, in the order of the vendor's own
 // example of the sibling user-level list.
 type plantItem struct {
-	PsName               string     `json:"ps_name"`
-	OnlineStatus         int        `json:"online_status"`
-	Latitude             javaDouble `json:"latitude"`
-	Description          *string    `json:"description"` // null in every capture
-	ValidFlag            int        `json:"valid_flag"`
-	GridConnectionStatus int        `json:"grid_connection_status"`
-	PsFaultStatus        int        `json:"ps_fault_status"`
-	PsLocation           string     `json:"ps_location"`
-	UpdateTime           string     `json:"update_time"`
-	PsCurrentTimeZone    string     `json:"ps_current_time_zone"`
-	PsID                 int64      `json:"ps_id"`
-	GridConnectionTime   *int64     `json:"grid_connection_time"`
-	ConnectType          int        `json:"connect_type"`
-	InstallDate          string     `json:"install_date"`
-	BuildStatus          int        `json:"build_status"`
-	PsType               int        `json:"ps_type"`
-	Longitude            javaDouble `json:"longitude"`
+	PsName               string          `json:"ps_name"`
+	OnlineStatus         int             `json:"online_status"`
+	Latitude             mock.JavaDouble `json:"latitude"`
+	Description          *string         `json:"description"` // null in every capture
+	ValidFlag            int             `json:"valid_flag"`
+	GridConnectionStatus int             `json:"grid_connection_status"`
+	PsFaultStatus        int             `json:"ps_fault_status"`
+	PsLocation           string          `json:"ps_location"`
+	UpdateTime           string          `json:"update_time"`
+	PsCurrentTimeZone    string          `json:"ps_current_time_zone"`
+	PsID                 int64           `json:"ps_id"`
+	GridConnectionTime   *int64          `json:"grid_connection_time"`
+	ConnectType          int             `json:"connect_type"`
+	InstallDate          string          `json:"install_date"`
+	BuildStatus          int             `json:"build_status"`
+	PsType               int             `json:"ps_type"`
+	Longitude            mock.JavaDouble `json:"longitude"`
 }
 
 // plantRealtimeData is result_data of getPowerStationRealTimeData.
@@ -176,30 +174,4 @@ func (r pointRow) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// javaDouble is a double as Jackson writes it (Java's Double.toString):
-// always with a decimal point ("0.0", "117.0"), and in E notation outside
-// [1e-3, 1e7) ("1.0E7").
-type javaDouble float64
-
-// MarshalJSON writes d as Java would.
-func (d javaDouble) MarshalJSON() ([]byte, error) {
-	f := float64(d)
-	if math.IsNaN(f) || math.IsInf(f, 0) { // not JSON; the validator keeps them out
-		return []byte("null"), nil
-	}
-	if abs := math.Abs(f); abs == 0 || (abs >= 1e-3 && abs < 1e7) {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return []byte(s), nil
-	}
-	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'E', -1, 64), "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	n, _ := strconv.Atoi(exp)
-	return []byte(mant + "E" + strconv.Itoa(n)), nil
 }

@@ -9,7 +9,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -129,6 +132,32 @@ func EncodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// JavaDouble is a double as Jackson writes it (Java's Double.toString):
+// always with a decimal point ("0.0", "117.0"), and in E notation outside
+// [1e-3, 1e7) ("1.0E7").
+type JavaDouble float64
+
+// MarshalJSON writes d as Java would.
+func (d JavaDouble) MarshalJSON() ([]byte, error) {
+	f := float64(d)
+	if math.IsNaN(f) || math.IsInf(f, 0) { // not JSON; fixture validation keeps them out
+		return []byte("null"), nil
+	}
+	if abs := math.Abs(f); abs == 0 || (abs >= 1e-3 && abs < 1e7) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return []byte(s), nil
+	}
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'E', -1, 64), "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	n, _ := strconv.Atoi(exp)
+	return []byte(mant + "E" + strconv.Itoa(n)), nil
 }
 
 // WriteJSON writes v with status and contentType. v must be encodable: wire

@@ -3,6 +3,7 @@ package mock
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -60,5 +61,30 @@ func TestDecodeStrict(t *testing.T) {
 	}
 	if err := DecodeStrict([]byte(`{"a":"x"}`), &v); err != nil || v.A != "x" {
 		t.Errorf("got %v %q, want nil \"x\"", err, v.A)
+	}
+}
+
+// Doubles come out as Java's Double.toString writes them, as Jackson does.
+func TestJavaDouble(t *testing.T) {
+	for _, c := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "0.0"},
+		{math.Copysign(0, -1), "-0.0"},
+		{117, "117.0"},
+		{31.86406773478788, "31.86406773478788"},
+		{-33.5, "-33.5"},
+		{0.001, "0.001"},
+		{0.0001, "1.0E-4"},
+		{9999999, "9999999.0"},
+		{1e7, "1.0E7"},
+		{1.25e10, "1.25E10"},
+		{math.NaN(), "null"},
+	} {
+		got, err := EncodeJSON(JavaDouble(c.in))
+		if err != nil || string(got) != c.want {
+			t.Errorf("%v: got %s (%v), want %s", c.in, got, err, c.want)
+		}
 	}
 }

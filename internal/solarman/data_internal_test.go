@@ -87,11 +87,11 @@ func TestNumberFormats(t *testing.T) {
 		v    any
 		want string
 	}{
-		{javaDouble(2196), "2196.0"},
-		{javaDouble(0), "0.0"},
-		{javaDouble(52.520008), "52.520008"},
-		{javaDouble(-3.5), "-3.5"},
-		{javaDouble(1e21), "1000000000000000000000.0"},
+		{mock.JavaDouble(2196), "2196.0"},
+		{mock.JavaDouble(0), "0.0"},
+		{mock.JavaDouble(52.520008), "52.520008"},
+		{mock.JavaDouble(-3.5), "-3.5"},
+		{mock.JavaDouble(1e21), "1.0E21"}, // as Java's Double.toString
 		{sixDecimals(5), "5.000000"},
 		{sixDecimals(29.7), "29.700000"},
 		{sixDecimals(0.0000004), "0.000000"},

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // station is a fixture station made ready to answer: its list item and
@@ -126,9 +127,9 @@ func (st *station) buildItem(f *fixture.SolarmanStation) error {
 			case "generationPower":
 				it.GenerationPower = sixDecimals(n)
 			case "locationLat":
-				it.LocationLat = javaDouble(n)
+				it.LocationLat = mock.JavaDouble(n)
 			default:
-				it.LocationLng = javaDouble(n)
+				it.LocationLng = mock.JavaDouble(n)
 			}
 		case fixture.KindString:
 			s, ok := val.(string)
@@ -160,13 +161,13 @@ func (st *station) buildItem(f *fixture.SolarmanStation) error {
 			}
 			*itemInt(&it, key) = p
 		case fixture.KindNumberOrNull: // batterySoc
-			var p *javaDouble
+			var p *mock.JavaDouble
 			if val != nil {
 				n, ok := fixture.FiniteNumber(val)
 				if !ok {
 					return fmt.Errorf("list field %q: want a finite number or null", key)
 				}
-				d := javaDouble(n)
+				d := mock.JavaDouble(n)
 				p = &d
 			}
 			it.BatterySoc = p
@@ -228,16 +229,16 @@ func itemInt(it *stationItem, key string) **int64 {
 // buildRealtime applies the fixture's realtime overrides to the example's
 // values; a key neither gives is null.
 func (st *station) buildRealtime(f *fixture.SolarmanStation) {
-	value := func(key string) *javaDouble {
+	value := func(key string) *mock.JavaDouble {
 		if v, ok := f.Realtime[key]; ok {
 			if v == nil {
 				return nil
 			}
-			d := javaDouble(*v)
+			d := mock.JavaDouble(*v)
 			return &d
 		}
 		if v, ok := exampleRealtime[key]; ok {
-			d := javaDouble(v)
+			d := mock.JavaDouble(v)
 			return &d
 		}
 		return nil

@@ -5,8 +5,9 @@ package solarman
 // without omitempty encode as null.
 
 import (
-	"bytes"
 	"strconv"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 const contentType = "application/json;charset=UTF-8"
@@ -84,46 +85,46 @@ type stationListResponse struct {
 
 // stationItem is one station of the list, in the captured key order.
 type stationItem struct {
-	ID                      int64       `json:"id"`
-	Name                    string      `json:"name"`
-	InstalledCapacity       sixDecimals `json:"installedCapacity"`
-	GenerationPower         sixDecimals `json:"generationPower"`
-	LocationLat             javaDouble  `json:"locationLat"`
-	LocationLng             javaDouble  `json:"locationLng"`
-	LocationAddress         string      `json:"locationAddress"`
-	NetworkStatus           string      `json:"networkStatus"`
-	ContactPhone            string      `json:"contactPhone"`
-	LastUpdateTime          int64       `json:"lastUpdateTime"`
-	CreatedDate             int64       `json:"createdDate"`
-	StartOperatingTime      int64       `json:"startOperatingTime"`
-	Type                    string      `json:"type"`
-	GridInterconnectionType string      `json:"gridInterconnectionType"`
-	RegionTimezone          string      `json:"regionTimezone"`
-	RegionLevel1            *int64      `json:"regionLevel1"`
-	RegionLevel2            *int64      `json:"regionLevel2"`
-	RegionLevel3            *int64      `json:"regionLevel3"`
-	RegionLevel4            *int64      `json:"regionLevel4"`
-	RegionLevel5            *int64      `json:"regionLevel5"`
-	RegionNationID          *int64      `json:"regionNationId"`
-	BatterySoc              *javaDouble `json:"batterySoc"`
-	OwnerName               *string     `json:"ownerName"`
-	StationImage            *string     `json:"stationImage"`
+	ID                      int64            `json:"id"`
+	Name                    string           `json:"name"`
+	InstalledCapacity       sixDecimals      `json:"installedCapacity"`
+	GenerationPower         sixDecimals      `json:"generationPower"`
+	LocationLat             mock.JavaDouble  `json:"locationLat"`
+	LocationLng             mock.JavaDouble  `json:"locationLng"`
+	LocationAddress         string           `json:"locationAddress"`
+	NetworkStatus           string           `json:"networkStatus"`
+	ContactPhone            string           `json:"contactPhone"`
+	LastUpdateTime          int64            `json:"lastUpdateTime"`
+	CreatedDate             int64            `json:"createdDate"`
+	StartOperatingTime      int64            `json:"startOperatingTime"`
+	Type                    string           `json:"type"`
+	GridInterconnectionType string           `json:"gridInterconnectionType"`
+	RegionTimezone          string           `json:"regionTimezone"`
+	RegionLevel1            *int64           `json:"regionLevel1"`
+	RegionLevel2            *int64           `json:"regionLevel2"`
+	RegionLevel3            *int64           `json:"regionLevel3"`
+	RegionLevel4            *int64           `json:"regionLevel4"`
+	RegionLevel5            *int64           `json:"regionLevel5"`
+	RegionNationID          *int64           `json:"regionNationId"`
+	BatterySoc              *mock.JavaDouble `json:"batterySoc"`
+	OwnerName               *string          `json:"ownerName"`
+	StationImage            *string          `json:"stationImage"`
 }
 
 // realtimeResponse is the success of /station/v1.0/realTime (§3b).
 type realtimeResponse struct {
 	envelope
-	GenerationPower    *javaDouble `json:"generationPower"`
-	UsePower           *javaDouble `json:"usePower"`
-	GridPower          *javaDouble `json:"gridPower"`
-	PurchasePower      *javaDouble `json:"purchasePower"`
-	WirePower          *javaDouble `json:"wirePower"`
-	ChargePower        *javaDouble `json:"chargePower"`
-	DischargePower     *javaDouble `json:"dischargePower"`
-	BatteryPower       *javaDouble `json:"batteryPower"`
-	BatterySoc         *javaDouble `json:"batterySoc"`
-	IrradiateIntensity *javaDouble `json:"irradiateIntensity"`
-	LastUpdateTime     int64       `json:"lastUpdateTime"`
+	GenerationPower    *mock.JavaDouble `json:"generationPower"`
+	UsePower           *mock.JavaDouble `json:"usePower"`
+	GridPower          *mock.JavaDouble `json:"gridPower"`
+	PurchasePower      *mock.JavaDouble `json:"purchasePower"`
+	WirePower          *mock.JavaDouble `json:"wirePower"`
+	ChargePower        *mock.JavaDouble `json:"chargePower"`
+	DischargePower     *mock.JavaDouble `json:"dischargePower"`
+	BatteryPower       *mock.JavaDouble `json:"batteryPower"`
+	BatterySoc         *mock.JavaDouble `json:"batterySoc"`
+	IrradiateIntensity *mock.JavaDouble `json:"irradiateIntensity"`
+	LastUpdateTime     int64            `json:"lastUpdateTime"`
 }
 
 // deviceListResponse is the success of /station/v1.0/device (§3c).
@@ -158,18 +159,6 @@ type dataPoint struct {
 	Value string  `json:"value"`
 	Unit  *string `json:"unit"`
 	Name  string  `json:"name"`
-}
-
-// javaDouble is a number as Java's Double prints it: a whole number keeps
-// ".0" (2196.0), which some clients' number types notice.
-type javaDouble float64
-
-func (d javaDouble) MarshalJSON() ([]byte, error) {
-	b := strconv.AppendFloat(nil, float64(d), 'f', -1, 64)
-	if !bytes.ContainsRune(b, '.') {
-		b = append(b, ".0"...)
-	}
-	return b, nil
 }
 
 // sixDecimals is a BigDecimal of scale 6, as the captured station list
