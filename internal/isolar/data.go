@@ -211,6 +211,18 @@ func pointList(raw json.RawMessage) (points []int64, tooLong, ok bool) {
 	return points, len(ids) > maxPoints, true
 }
 
+// pointsAsked reads what both realtime calls take: point_id_list (see
+// pointList) and is_get_point_dict; ok is false when either is malformed.
+func (r dataRequest) pointsAsked() (points []int64, dict, tooLong, ok bool) {
+	if points, tooLong, ok = pointList(r.raw("point_id_list")); !ok {
+		return nil, false, false, false
+	}
+	if dict, ok = flag(r.raw("is_get_point_dict")); !ok {
+		return nil, false, false, false
+	}
+	return points, dict, tooLong, true
+}
+
 // maxPoints is the most points one realtime call may ask for.
 const maxPoints = 100
 

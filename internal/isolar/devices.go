@@ -99,7 +99,7 @@ func parseDeviceRealtime(r dataRequest) (deviceRealtimeRequest, *failure) {
 	if len(q.keys) == 0 { // only commas and spaces
 		return q, &failMissingKeys
 	}
-	if q.points, tooLong, ok = pointList(r.raw("point_id_list")); !ok {
+	if q.points, q.dict, tooLong, ok = r.pointsAsked(); !ok {
 		return q, &failInvalidParameter
 	}
 	dt, ok := intValue(r.raw("device_type"))
@@ -107,9 +107,6 @@ func parseDeviceRealtime(r dataRequest) (deviceRealtimeRequest, *failure) {
 		return q, &failInvalidParameter
 	}
 	q.deviceType = dt.n
-	if q.dict, ok = flag(r.raw("is_get_point_dict")); !ok {
-		return q, &failInvalidParameter
-	}
 	if tooLong {
 		return q, &failPointListTooLong
 	}

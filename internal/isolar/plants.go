@@ -91,10 +91,7 @@ func parsePlantRealtime(r dataRequest) (plantRealtimeRequest, *failure) {
 	if q.plants, ok = idList(r.raw("ps_id_list")); !ok {
 		return q, &failInvalidParameter
 	}
-	if q.points, tooLong, ok = pointList(r.raw("point_id_list")); !ok {
-		return q, &failInvalidParameter
-	}
-	if q.dict, ok = flag(r.raw("is_get_point_dict")); !ok {
+	if q.points, q.dict, tooLong, ok = r.pointsAsked(); !ok {
 		return q, &failInvalidParameter
 	}
 	if tooLong {
