@@ -11,26 +11,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
 	iapp "github.com/tokenmock/tokenmock/internal/app"
 )
-
-// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
-var buildVersion = ""
-
-func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
 
 type serveConfig struct {
 	addr, addrFile, fixtures, adminToken, logFormat, logLevel string

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/solarman"
-	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 // Config is what the mock is built from; zero values are the defaults.
@@ -164,24 +162,6 @@ func (a *App) Load() error {
 	a.mu.Unlock()
 	a.handler.Store(&h)
 	return nil
-}
-
-// CheckFile validates one fixture or scenario file or folder; a folder
-// whose files all have top-level rules is a scenario folder.
-func CheckFile(path string, cat *scenario.Catalogue) error {
-	files, err := yamlfile.OSFiles(path)
-	scenarios := err == nil && len(files) > 0
-	for _, f := range files {
-		if data, err := os.ReadFile(f); err != nil || !scenario.IsScenario(data) {
-			scenarios = false
-		}
-	}
-	if !scenarios {
-		_, err := fixture.LoadOS(path)
-		return err
-	}
-	_, err = scenario.LoadOS(path, cat)
-	return err
 }
 
 // Sweep drops expired codes and tokens and the state of gone sessions.

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -111,16 +112,60 @@ func TokenTTL(ctx context.Context) time.Duration {
 	return d
 }
 
-// failureKey is the gin context key of the failure a vendor answered.
+// failureKey is the gin context key of the *Note of the failure a vendor
+// answered.
 const failureKey = "tokenmock.failure"
+
+// Note is what the server learns of a vendor's failure answer, for the
+// request's log line and journal entry: the catalogue name, the vendor's
+// own code and the field that carries it (result_code, code, error), and
+// why, in a sentence.
+type Note struct {
+	Name, Field, Code, Reason string
+}
+
+func note(c *gin.Context) *Note {
+	if v, ok := c.Get(failureKey); ok {
+		if n, ok := v.(*Note); ok {
+			return n
+		}
+	}
+	n := &Note{}
+	c.Set(failureKey, n)
+	return n
+}
 
 // NoteFailure records that the vendor answers the request with the
 // catalogue failure name. Every vendor's failure writer calls it: a
 // scenario's failure_status then knows which failure it is looking at.
-func NoteFailure(c *gin.Context, name string) { c.Set(failureKey, name) }
+func NoteFailure(c *gin.Context, name string) { note(c).Name = name }
+
+// NoteCode records the vendor's code of the failure answered and the
+// field of the body that carries it.
+func NoteCode(c *gin.Context, field, code string) {
+	n := note(c)
+	n.Field, n.Code = field, code
+}
+
+// NoteReason records why the request failed, for a person reading the
+// log: "code rFrnww2 unknown in session default". Call it where the
+// reason is known, before or after the failure is written.
+func NoteReason(c *gin.Context, format string, args ...any) {
+	note(c).Reason = fmt.Sprintf(format, args...)
+}
 
 // FailureOf is the catalogue failure the request was answered with, or "".
-func FailureOf(c *gin.Context) string { return c.GetString(failureKey) }
+func FailureOf(c *gin.Context) string { return NoteOf(c).Name }
+
+// NoteOf is everything noted of the request's failure; zero when none.
+func NoteOf(c *gin.Context) Note {
+	if v, ok := c.Get(failureKey); ok {
+		if n, ok := v.(*Note); ok {
+			return *n
+		}
+	}
+	return Note{}
+}
 
 // EncodeJSON encodes v the way the vendors' Java servers do: no HTML
 // escaping, no trailing newline.

@@ -88,3 +88,20 @@ func TestJavaDouble(t *testing.T) {
 		}
 	}
 }
+
+func TestNoteGathersTheFailure(t *testing.T) {
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	if got := NoteOf(c); got != (Note{}) {
+		t.Fatalf("NoteOf before any note = %+v, want zero", got)
+	}
+	NoteReason(c, "code %s unknown in session %s", "rFrnww2", "default") // before the failure is written
+	NoteFailure(c, "invalid_code")
+	NoteCode(c, "result_code", "2")
+	want := Note{Name: "invalid_code", Field: "result_code", Code: "2", Reason: "code rFrnww2 unknown in session default"}
+	if got := NoteOf(c); got != want {
+		t.Errorf("NoteOf = %+v, want %+v", got, want)
+	}
+	if got := FailureOf(c); got != "invalid_code" {
+		t.Errorf("FailureOf = %q, want invalid_code", got)
+	}
+}
