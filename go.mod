@@ -1,6 +1,6 @@
 module github.com/tokenmock/tokenmock
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/chromedp/cdproto v0.160.1
