@@ -15,7 +15,9 @@ var (
 // a bearer token (Spring's DefaultTokenServices.loadAuthentication): an
 // unknown value is ErrUnknownAccess; an expired token is removed from the
 // store and reported as ErrAccessExpired once, so that its next use is
-// ErrUnknownAccess. Refresh tokens are not access tokens.
+// ErrUnknownAccess. Refresh tokens are not access tokens. With
+// ErrAccessExpired the Token returned is the one that expired, so that its
+// expiry can be told.
 func (t *Tokens) LoadAccess(session uint64, value string, now time.Time) (Token, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -27,7 +29,7 @@ func (t *Tokens) LoadAccess(session uint64, value string, now time.Time) (Token,
 	if !now.Before(a.exp) {
 		t.access.Delete(k)
 		t.forgetLiveLocked(k, a)
-		return Token{}, ErrAccessExpired
+		return Token{Kind: "access", ExpiresAt: a.exp, Grant: a.grant}, ErrAccessExpired
 	}
 	return Token{Kind: "access", ExpiresAt: a.exp, Grant: a.grant}, nil
 }

@@ -31,8 +31,13 @@ func TestLoadAccessRemovesExpired(t *testing.T) {
 		{"removed", 1, a.Value, a.ExpiresAt, ErrUnknownAccess},
 	}
 	for _, st := range steps {
-		if _, err := s.LoadAccess(st.session, st.value, st.at); !errors.Is(err, st.want) {
+		got, err := s.LoadAccess(st.session, st.value, st.at)
+		if !errors.Is(err, st.want) {
 			t.Errorf("%s: got %v, want %v", st.name, err, st.want)
+		}
+		// An expired token tells when it expired, for the log's reason.
+		if err == ErrAccessExpired && (!got.ExpiresAt.Equal(a.ExpiresAt) || got.Grant != g) {
+			t.Errorf("%s: got %+v, want the expired token's expiry and grant", st.name, got)
 		}
 	}
 	if access, refresh := s.Len(); access != 0 || refresh != 1 {

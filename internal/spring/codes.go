@@ -12,6 +12,12 @@ import (
 // ErrCodeExists is returned when a chosen code value is already taken.
 var ErrCodeExists = errors.New("code already exists")
 
+// Errors of Take: why a code was refused, for the vendor's log reason.
+var (
+	ErrCodeUnknown = errors.New("code unknown or already used")
+	ErrCodeExpired = errors.New("code expired")
+)
+
 // Code is an authorization code (or any one-time ticket) and what it is
 // bound to.
 type Code struct {
@@ -75,18 +81,27 @@ func ValidCodeValue(v string) bool { return codeRE.MatchString(v) }
 // Consume removes the code and returns it when it was still valid at now.
 // Exactly one of any number of concurrent calls for one code wins.
 func (s *Codes) Consume(session uint64, value string, now time.Time) (Code, bool) {
+	c, err := s.Take(session, value, now)
+	return c, err == nil
+}
+
+// Take is Consume telling why a code is refused: ErrCodeUnknown (never
+// issued in the session, already used, or swept), or ErrCodeExpired with
+// the code as it was, so that its expiry can be told; an expired code is
+// removed all the same.
+func (s *Codes) Take(session uint64, value string, now time.Time) (Code, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := key{session, value}
 	c, ok := s.m.Get(k)
 	if !ok {
-		return Code{}, false
+		return Code{}, ErrCodeUnknown
 	}
 	s.m.Delete(k)
 	if !now.Before(c.ExpiresAt) {
-		return Code{}, false
+		return *c, ErrCodeExpired
 	}
-	return *c, true
+	return *c, nil
 }
 
 // Sweep removes codes as Tokens.Sweep removes tokens.

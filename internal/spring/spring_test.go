@@ -83,15 +83,15 @@ func TestRefreshRotatesAndRevokes(t *testing.T) {
 	if _, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("old refresh token: got %v, want %v", err, ErrInvalidRefresh)
 	}
-	if _, err := s.Refresh(1, "other", b.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrWrongClient) {
-		t.Errorf("other client: got %v, want %v", err, ErrWrongClient)
+	if got, err := s.Refresh(1, "other", b.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrWrongClient) || got.Grant.Client != "app" {
+		t.Errorf("other client: got %+v, %v, want %v naming the token's client", got, err, ErrWrongClient)
 	}
 	if _, err := s.Refresh(2, "app", b.Refresh, t0.Add(time.Hour), policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("other session: got %v, want %v", err, ErrInvalidRefresh)
 	}
 	late := t0.Add(time.Hour + 720*time.Hour)
-	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0, nil); !errors.Is(err, ErrRefreshExpired) {
-		t.Errorf("after 30 days: got %v, want %v", err, ErrRefreshExpired)
+	if got, err := s.Refresh(1, "app", b.Refresh, late, policy, 0, nil); !errors.Is(err, ErrRefreshExpired) || !got.RefreshExpiresAt.Equal(b.RefreshExpiresAt) {
+		t.Errorf("after 30 days: got %+v, %v, want %v with the expiry %v", got, err, ErrRefreshExpired, b.RefreshExpiresAt)
 	}
 	if _, err := s.Refresh(1, "app", b.Refresh, late, policy, 0, nil); !errors.Is(err, ErrInvalidRefresh) {
 		t.Errorf("expired twice: got %v, want %v (Spring removes it)", err, ErrInvalidRefresh)
@@ -200,6 +200,15 @@ func TestExpiredCodeIsConsumedAndRefused(t *testing.T) {
 	}
 	if s.Len() != 0 {
 		t.Errorf("got %d codes, want the expired one removed", s.Len())
+	}
+	// Take tells the two refusals apart; the expired code comes back with
+	// its expiry.
+	s.Add(Code{Value: "y", ExpiresAt: t0, Grant: Grant{Session: 1}})
+	if c, err := s.Take(1, "y", t0); !errors.Is(err, ErrCodeExpired) || !c.ExpiresAt.Equal(t0) {
+		t.Errorf("expired: got %+v, %v, want %v at %v", c, err, ErrCodeExpired, t0)
+	}
+	if _, err := s.Take(1, "y", t0); !errors.Is(err, ErrCodeUnknown) {
+		t.Errorf("again: got %v, want %v", err, ErrCodeUnknown)
 	}
 }
 

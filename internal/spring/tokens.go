@@ -188,7 +188,9 @@ func (t *Tokens) viewLocked(session uint64, value string, a *accessEntry) Access
 // DefaultTokenServices.refreshAccessToken does: the access token issued
 // from it is revoked (even when the refresh then fails), and with rotation
 // the old refresh token dies too. narrow, when set, may change the grant
-// (a narrower scope) or refuse it.
+// (a narrower scope) or refuse it. With ErrWrongClient and
+// ErrRefreshExpired the Access returned carries the refresh token's grant
+// and expiry, so that the refusal can be explained.
 func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p Policy, ttl time.Duration, narrow func(Grant) (Grant, error)) (Access, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -198,7 +200,7 @@ func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p 
 		return Access{}, ErrInvalidRefresh
 	}
 	if r.grant.Client != client {
-		return Access{}, ErrWrongClient
+		return Access{Grant: r.grant, RefreshExpiresAt: r.exp}, ErrWrongClient
 	}
 	if r.access != "" {
 		if a, ok := t.access.Get(key{session, r.access}); ok {
@@ -209,7 +211,7 @@ func (t *Tokens) Refresh(session uint64, client, value string, now time.Time, p 
 	}
 	if !now.Before(r.exp) {
 		t.refresh.Delete(k)
-		return Access{}, ErrRefreshExpired
+		return Access{Grant: r.grant, RefreshExpiresAt: r.exp}, ErrRefreshExpired
 	}
 	g := r.grant
 	if narrow != nil {
