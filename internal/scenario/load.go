@@ -16,7 +16,7 @@ func LoadFS(fsys fs.FS, paths []string, cat *Catalogue) ([]*Scenario, error) {
 	for _, p := range paths {
 		files, err := yamlfile.Files(fsys, p)
 		if err != nil {
-			l.errs = append(l.errs, fileProblem(p, "", err.Error()))
+			l.errs = append(l.errs, yamlfile.ReadProblem(p, err))
 			continue
 		}
 		for _, f := range files {
@@ -32,7 +32,7 @@ func LoadOS(p string, cat *Catalogue) ([]*Scenario, error) {
 	l := loader{cat: cat, seen: map[string]string{}}
 	files, err := yamlfile.OSFiles(p)
 	if err != nil {
-		return nil, fileProblem(p, "", err.Error())
+		return nil, yamlfile.ReadProblem(p, err)
 	}
 	for _, f := range files {
 		l.file(f, func() ([]byte, error) { return os.ReadFile(f) })
@@ -40,12 +40,26 @@ func LoadOS(p string, cat *Catalogue) ([]*Scenario, error) {
 	return l.out, yamlfile.Merge(l.errs...)
 }
 
+// LoadOSFiles is LoadOS for a list of files of the real file system,
+// each reported on its own: errs[i] holds the problems of files[i] (nil
+// when it is good), a scenario name used twice among them included.
+func LoadOSFiles(files []string, cat *Catalogue) (scenarios []*Scenario, errs []error) {
+	l := loader{cat: cat, seen: map[string]string{}}
+	errs = make([]error, len(files))
+	for i, f := range files {
+		n := len(l.errs)
+		l.file(f, func() ([]byte, error) { return os.ReadFile(f) })
+		errs[i] = yamlfile.Merge(l.errs[n:]...)
+	}
+	return l.out, errs
+}
+
 // ParseOSFile reads and parses one scenario file of the real file system;
 // problems name the file as given.
 func ParseOSFile(file string, cat *Catalogue) (*Scenario, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fileProblem(file, "", "cannot read: "+err.Error())
+		return nil, yamlfile.ReadProblem(file, err)
 	}
 	return Parse(file, data, cat)
 }
@@ -60,7 +74,7 @@ type loader struct {
 func (l *loader) file(name string, read func() ([]byte, error)) {
 	data, err := read()
 	if err != nil {
-		l.errs = append(l.errs, fileProblem(name, "", "cannot read: "+err.Error()))
+		l.errs = append(l.errs, yamlfile.ReadProblem(name, err))
 		return
 	}
 	sc, err := Parse(name, data, l.cat)
@@ -76,8 +90,7 @@ func (l *loader) file(name string, read func() ([]byte, error)) {
 	l.out = append(l.out, sc)
 }
 
-// fileProblem is a problem at the top of a file, such as one that cannot
-// be read.
+// fileProblem is a problem at the top of a file.
 func fileProblem(file, path, msg string) error {
 	f := yamlfile.Parse(file, nil)
 	f.Add(1, path, msg)

@@ -114,8 +114,8 @@ func TestLoadFS(t *testing.T) {
 			paths: []string{"missing.yaml", "broken", "more/two.yaml"},
 			want:  []string{"two@more/two.yaml"},
 			wantProbs: []string{
-				"missing.yaml:1: (document): open missing.yaml: file does not exist",
-				"broken/bad.yaml:1: (document): cannot read: read broken/bad.yaml: input/output error",
+				"missing.yaml: cannot read: file does not exist",
+				"broken/bad.yaml: cannot read: input/output error",
 				"broken/invalid.yml:1: rules: want a non-empty list of rules",
 			},
 		},
@@ -191,7 +191,7 @@ func TestLoadOS(t *testing.T) {
 			name:      "an unreadable file",
 			path:      in("broken"),
 			want:      []string{"ok@" + in("broken/ok.yaml")},
-			wantProbs: []string{in("broken/dangling.yaml") + ":1: (document): cannot read: open " + in("broken/dangling.yaml")},
+			wantProbs: []string{in("broken/dangling.yaml") + ": cannot read: file does not exist"},
 		},
 		{
 			name:      "an invalid file",
@@ -201,7 +201,13 @@ func TestLoadOS(t *testing.T) {
 		{
 			name:      "a missing path",
 			path:      in("missing"),
-			wantProbs: []string{in("missing") + ":1: (document): stat missing: "},
+			wantProbs: []string{in("missing") + ": cannot read: file does not exist"},
+		},
+		{
+			// named in full, as given, not by the last element alone
+			name:      "a file in a missing folder, relative",
+			path:      "nope/x.yaml",
+			wantProbs: []string{"nope/x.yaml: cannot read: file does not exist"},
 		},
 	}
 	for _, c := range cases {
@@ -212,6 +218,36 @@ func TestLoadOS(t *testing.T) {
 			}
 			wantProblems(t, err, c.wantProbs)
 		})
+	}
+}
+
+// LoadOSFiles reports each file on its own, a name used twice included.
+func TestLoadOSFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.yaml":       scenarioFile("same"),
+		"b.yaml":       scenarioFile("same"),
+		"c.yaml":       scenarioFile("c"),
+		"invalid.yaml": "name: x\n",
+	})
+	in := func(p string) string { return filepath.Join(dir, p) }
+	files := []string{in("a.yaml"), in("b.yaml"), in("c.yaml"), in("invalid.yaml"), in("missing.yaml")}
+	scs, errs := LoadOSFiles(files, testCatalogue())
+	if got, want := names(scs), []string{"same@" + in("a.yaml"), "c@" + in("c.yaml")}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	wants := [][]string{
+		nil,
+		{in("b.yaml") + `:1: name: duplicate scenario name "same" (also in ` + in("a.yaml") + ")"},
+		nil,
+		{in("invalid.yaml") + ":1: rules: missing: a scenario needs rules"},
+		{in("missing.yaml") + ": cannot read: file does not exist"},
+	}
+	if len(errs) != len(files) {
+		t.Fatalf("got %d errors, want one per file (%d)", len(errs), len(files))
+	}
+	for i, want := range wants {
+		wantProblems(t, errs[i], want)
 	}
 }
 
@@ -230,8 +266,8 @@ func TestParseOSFile(t *testing.T) {
 	}{
 		{name: "a valid file", file: in("good.yaml"), want: "good"},
 		{name: "an invalid file", file: in("invalid.yaml"), wantProbs: []string{in("invalid.yaml") + `:1: rules[0].when.endpoint: unknown endpoint "nope"`}},
-		{name: "a missing file", file: in("missing.yaml"), wantProbs: []string{in("missing.yaml") + ":1: (document): cannot read: open " + in("missing.yaml")}},
-		{name: "a folder", file: dir, wantProbs: []string{dir + ":1: (document): cannot read: read " + dir + ": is a directory"}},
+		{name: "a missing file", file: in("missing.yaml"), wantProbs: []string{in("missing.yaml") + ": cannot read: file does not exist"}},
+		{name: "a folder", file: dir, wantProbs: []string{dir + ": cannot read: is a directory"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,8 +22,9 @@ var (
 	headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 )
 
-// IsScenario tells a scenario file from a fixture file: it has top-level
-// rules. A file that does not parse has them when a line starts with
+// IsScenario tells a scenario file from a fixture file: it has a
+// top-level rules, name or description, none of which a fixture file has.
+// A file that does not parse is a scenario when a line starts with
 // "rules:", so that its problems are reported as a scenario's.
 func IsScenario(data []byte) bool {
 	f := yamlfile.Parse("", data)
@@ -35,7 +36,8 @@ func IsScenario(data []byte) bool {
 		return false
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "rules" {
+		switch root.Content[i].Value {
+		case "rules", "name", "description":
 			return true
 		}
 	}

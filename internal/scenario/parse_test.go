@@ -174,8 +174,22 @@ func TestParseDocumentProblems(t *testing.T) {
 }
 
 func TestIsScenario(t *testing.T) {
-	if !IsScenario([]byte("rules: []\n")) || IsScenario([]byte("isolar: {}\n")) || IsScenario([]byte("::")) {
-		t.Error("IsScenario tells scenarios from fixtures wrongly")
+	cases := map[string]bool{
+		"rules: []\n":    true,
+		"isolar: {}\n":   false,
+		"::":             false,
+		"":               false,
+		"- a\n":          false,
+		"rules:\n  - [a": true, // does not parse, but starts a line with rules:
+		// name or description: a scenario whose rules are missing, to be
+		// told so rather than that fixtures have no field name
+		"name: x\ndescription: y\n": true,
+		"description: y\n":          true,
+	}
+	for src, want := range cases {
+		if got := IsScenario([]byte(src)); got != want {
+			t.Errorf("IsScenario(%q): got %v, want %v", src, got, want)
+		}
 	}
 }
 

@@ -110,6 +110,37 @@ func (f *File) Add(line int, path, msg string) {
 	f.problems = append(f.problems, problem{line, path, msg})
 }
 
+// AddFile records a problem of the file as a whole that no line of it
+// has, such as one that cannot be read: it is worded "file: message",
+// without a line or a path.
+func (f *File) AddFile(msg string) {
+	f.problems = append(f.problems, problem{0, "", msg})
+}
+
+// FileProblem is an *Errors with one problem of file as a whole (see
+// AddFile).
+func FileProblem(file, msg string) error {
+	f := Parse(file, nil)
+	f.AddFile(msg)
+	return f.Err()
+}
+
+// ReadProblem words a file or folder that cannot be read, or listed, alike
+// for every fs.FS (os's and fstest's messages differ): "file: cannot read:
+// reason", the name being the file's already.
+func ReadProblem(file string, err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		err = fs.ErrNotExist
+	case errors.Is(err, fs.ErrPermission):
+		err = fs.ErrPermission
+	case errors.As(err, &pe):
+		err = pe.Err
+	}
+	return FileProblem(file, "cannot read: "+err.Error())
+}
+
 // Addf records a problem at the line of n (1 when n is nil).
 func (f *File) Addf(n *yaml.Node, path, format string, args ...any) {
 	line := 1
@@ -130,6 +161,10 @@ func (f *File) Problems() []string {
 	slices.SortStableFunc(ps, func(a, b problem) int { return a.line - b.line })
 	out := make([]string, 0, len(ps))
 	for _, p := range ps {
+		if p.line == 0 {
+			out = append(out, fmt.Sprintf("%s: %s", f.Name, oneLine(p.msg)))
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s:%d: %s: %s", f.Name, p.line, p.path, oneLine(p.msg)))
 	}
 	return out
@@ -270,13 +305,16 @@ func Files(fsys fs.FS, p string) ([]string, error) {
 }
 
 // OSFiles is Files on the real file system, naming files as p does
-// (cleaned: a folder given as "dir/" is "dir").
+// (cleaned: a folder given as "dir/" is "dir"), errors included.
 func OSFiles(p string) ([]string, error) {
 	p = filepath.Clean(p)
 	dir, base := filepath.Dir(p), filepath.Base(p)
 	files, err := Files(os.DirFS(dir), base)
 	for i, f := range files {
 		files[i] = filepath.Join(dir, filepath.FromSlash(f))
+	}
+	if pe, ok := err.(*fs.PathError); ok {
+		err = &fs.PathError{Op: pe.Op, Path: filepath.Join(dir, filepath.FromSlash(pe.Path)), Err: pe.Err}
 	}
 	return files, err
 }

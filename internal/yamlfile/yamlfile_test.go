@@ -2,10 +2,12 @@ package yamlfile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -217,5 +219,38 @@ func TestFiles(t *testing.T) {
 	}
 	if got, err := OSFiles(filepath.Join(dir, "y.txt")); err != nil || !slices.Equal(got, []string{filepath.Join(dir, "y.txt")}) {
 		t.Errorf("OSFiles(file): got %q %v, want the file as named", got, err)
+	}
+}
+
+// An error of OSFiles names the path in full, as given, not by its last
+// element (os.DirFS's view).
+func TestOSFilesErrorNamesThePath(t *testing.T) {
+	_, err := OSFiles(filepath.Join("nope", "x.yaml"))
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != filepath.Join("nope", "x.yaml") {
+		t.Errorf("got %v, want a path error on nope/x.yaml", err)
+	}
+}
+
+// A file that cannot be read is a problem of the file: no line, no path.
+func TestReadProblem(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "open", Path: "x.yaml", Err: fs.ErrNotExist}, "d/x.yaml: cannot read: file does not exist"},
+		{&fs.PathError{Op: "open", Path: "x.yaml", Err: syscall.EACCES}, "d/x.yaml: cannot read: permission denied"},
+		{&fs.PathError{Op: "read", Path: "x.yaml", Err: syscall.EISDIR}, "d/x.yaml: cannot read: is a directory"},
+	}
+	for _, c := range cases {
+		if got := ReadProblem("d/x.yaml", c.err).Error(); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+	f := Parse("f.yaml", []byte("a: 1\n"))
+	f.Add(1, "a", "at a line")
+	f.AddFile("of the whole file")
+	if got, want := f.Problems(), []string{"f.yaml: of the whole file", "f.yaml:1: a: at a line"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
