@@ -212,29 +212,60 @@ func pointList(raw json.RawMessage) (points []int64, tooLong, ok bool) {
 }
 
 // pointsAsked reads what both realtime calls take: point_id_list (see
-// pointList) and is_get_point_dict; ok is false when either is malformed.
-func (r dataRequest) pointsAsked() (points []int64, dict, tooLong, ok bool) {
+// pointList) and is_get_point_dict; a refusal when either is malformed.
+func (r dataRequest) pointsAsked() (points []int64, dict, tooLong bool, rf *refusal) {
+	var ok bool
 	if points, tooLong, ok = pointList(r.raw("point_id_list")); !ok {
-		return nil, false, false, false
+		return nil, false, false, r.invalid("point_id_list", "a list of point ids")
 	}
 	if dict, ok = flag(r.raw("is_get_point_dict")); !ok {
-		return nil, false, false, false
+		return nil, false, false, r.invalid("is_get_point_dict", "0 or 1")
 	}
-	return points, dict, tooLong, true
+	return points, dict, tooLong, nil
 }
 
 // maxPoints is the most points one realtime call may ask for.
 const maxPoints = 100
 
+// tooManyPoints refuses a point_id_list of more than maxPoints entries.
+func tooManyPoints(r dataRequest) *refusal {
+	ids, _ := idList(r.raw("point_id_list"))
+	return refuse(failPointListTooLong, "point_id_list has %d points, over %d", len(ids), maxPoints)
+}
+
 // page reads the required page and size: missing gives P1, a value below
 // 1 or not an integer P2.
-func (r dataRequest) page() (page, size int64, f *failure) {
+func (r dataRequest) page() (page, size int64, rf *refusal) {
 	p, okP := intValue(r.raw("page"))
 	s, okS := intValue(r.raw("size"))
-	if !okP || !okS || p.n < 1 || s.n < 1 {
-		return 0, 0, &failInvalidParameter
+	switch {
+	case !okP:
+		return 0, 0, r.invalid("page", "an integer")
+	case !okS:
+		return 0, 0, r.invalid("size", "an integer")
+	case p.n < 1:
+		return 0, 0, refuse(failInvalidParameter, "page %d is below 1", p.n)
+	case s.n < 1:
+		return 0, 0, refuse(failInvalidParameter, "size %d is below 1", s.n)
 	}
 	return p.n, s.n, nil
+}
+
+// missing refuses the request with P1, naming the first of names it has
+// no value for; nil when it has them all.
+func (r dataRequest) missing(names ...string) *refusal {
+	for _, n := range names {
+		if !r.given(n) {
+			return refuse(failMissingParameter, "%s missing (absent, null, \"\" or [])", n)
+		}
+	}
+	return nil
+}
+
+// invalid refuses the request with P2 for the value of name, which is not
+// what the vendor wants.
+func (r dataRequest) invalid(name, want string) *refusal {
+	return refuse(failInvalidParameter, "%s %s is not %s", name, shownJSON(r.fields[name]), want)
 }
 
 // pageOf is the part of n items that page and size (both at least 1)
@@ -269,13 +300,19 @@ type dataCall struct {
 func guarded(endpoint string, h func(*Service, *gin.Context, dataCall)) func(*Service, *gin.Context) {
 	return func(s *Service, c *gin.Context) {
 		ctx := c.Request.Context()
-		req := parseData(mock.Req(c).Body)
-		a, f := s.gateway(c, req.appKey)
+		body := mock.Req(c).Body
+		req := parseData(body)
+		a, f := s.gateway(c, req.appKey, body)
 		if f != nil {
 			s.writeFailure(c, nil, *f, "")
 			return
 		}
 		if !a.MayCall(endpoint) {
+			granted := "none"
+			if len(a.Endpoints) > 0 {
+				granted = strings.Join(a.Endpoints, ", ")
+			}
+			mock.NoteReason(c, "app %s may not call %s (granted: %s)", a.AppKey, endpoint, granted)
 			s.writeFailure(c, a, failNotAuthorized, "")
 			return
 		}
@@ -285,8 +322,8 @@ func guarded(endpoint string, h func(*Service, *gin.Context, dataCall)) func(*Se
 			s.writeFailure(c, a, *f, "")
 			return
 		}
-		if f := s.quotas.admit(mock.SessionID(ctx), a, now, s.zone); f != nil {
-			s.writeFailure(c, a, *f, "")
+		if r := s.quotas.admit(mock.SessionID(ctx), a, now, s.zone); r != nil {
+			s.writeRefusal(c, a, r, "")
 			return
 		}
 		h(s, c, dataCall{a, g, req, now})
@@ -296,22 +333,50 @@ func guarded(endpoint string, h func(*Service, *gin.Context, dataCall)) func(*Se
 // bearer checks the Authorization header: T1, a bearer token is there
 // (the scheme in any case, then one or more spaces); T2, it is a live
 // access token of this session, not revoked or superseded by a refresh,
-// issued to the request's app.
+// issued to the request's app. A refusal's reason is noted.
 func (s *Service) bearer(c *gin.Context, a *app, now time.Time) (*grantData, *failure) {
-	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	header := strings.TrimSpace(c.GetHeader("Authorization"))
+	scheme, token, _ := strings.Cut(header, " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		mock.NoteReason(c, "%s", noBearer(header, scheme))
 		return nil, &failTokenMissing
 	}
 	t, ok := s.tokens.Lookup(mock.SessionID(c.Request.Context()), token)
-	if !ok || t.Kind != "access" || !now.Before(t.ExpiresAt) || t.Grant.Client != a.AppKey {
+	switch {
+	case !ok:
+		mock.NoteReason(c, "access token unknown in session %s (never issued here, or revoked by a refresh)", sessionName(c))
+		return nil, &failTokenInvalid
+	case t.Kind != "access":
+		mock.NoteReason(c, "a refresh token was sent as the access token")
+		return nil, &failTokenInvalid
+	case !now.Before(t.ExpiresAt):
+		mock.NoteReason(c, "access token expired at %s (session clock %s)", stamp(t.ExpiresAt), stamp(now))
+		return nil, &failTokenInvalid
+	case t.Grant.Client != a.AppKey:
+		mock.NoteReason(c, "access token was issued to app %s, not %s", t.Grant.Client, a.AppKey)
 		return nil, &failTokenInvalid
 	}
 	g, ok := t.Grant.Data.(*grantData)
 	if !ok {
+		mock.NoteReason(c, "access token carries no grant data (a bug of the mock)")
 		return nil, &failTokenInvalid
 	}
 	return g, nil
+}
+
+// noBearer says what is wrong with an Authorization header that holds no
+// bearer token, without showing the token.
+func noBearer(header, scheme string) string {
+	switch {
+	case header == "":
+		return "no Authorization header"
+	case strings.EqualFold(scheme, "Bearer"):
+		return "Authorization is Bearer without a token"
+	case !strings.Contains(header, " "):
+		return "Authorization holds no scheme (want Bearer <token>)"
+	}
+	return "Authorization scheme is " + shown(scheme) + ", not Bearer"
 }
 
 // writeData is the one place a data call's success is written: the

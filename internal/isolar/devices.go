@@ -12,34 +12,34 @@ type devicesRequest struct {
 	virtual    bool  // virtual units only; else physical devices only
 }
 
-func parseDevices(r dataRequest) (devicesRequest, *failure) {
-	if !r.given("ps_id") || !r.given("page") || !r.given("size") {
-		return devicesRequest{}, &failMissingParameter
+func parseDevices(r dataRequest) (devicesRequest, *refusal) {
+	if rf := r.missing("ps_id", "page", "size"); rf != nil {
+		return devicesRequest{}, rf
 	}
 	var q devicesRequest
-	var f *failure
+	var rf *refusal
 	ps, ok := intValue(r.raw("ps_id"))
 	if !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid("ps_id", "a plant id")
 	}
 	q.psID = ps.n
-	if q.page, q.size, f = r.page(); f != nil {
-		return q, f
+	if q.page, q.size, rf = r.page(); rf != nil {
+		return q, rf
 	}
 	if raw := r.raw("device_type_list"); raw != nil {
 		ids, ok := idList(raw)
 		if !ok {
-			return q, &failInvalidParameter
+			return q, r.invalid("device_type_list", "a list of integers")
 		}
 		q.types = newIDSet(ids)
 	}
 	if q.virtual, ok = flag(r.raw("is_virtual_unit")); !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid("is_virtual_unit", "0 or 1")
 	}
 	// claim_state is checked but filters nothing: the fixtures have every
 	// device claimed. is_get_firmware_version is ignored (§3c).
 	if _, ok = flag(r.raw("claim_state")); !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid("claim_state", "0 or 1")
 	}
 	return q, nil
 }
@@ -48,9 +48,9 @@ func parseDevices(r dataRequest) (devicesRequest, *failure) {
 // devices in fixture order, filtered, then paged; a plant the token may
 // not see has none.
 func (s *Service) devices(c *gin.Context, call dataCall) {
-	q, f := parseDevices(call.req)
-	if f != nil {
-		s.writeFailure(c, call.app, *f, "")
+	q, rf := parseDevices(call.req)
+	if rf != nil {
+		s.writeRefusal(c, call.app, rf, "")
 		return
 	}
 	var match []*device
@@ -80,35 +80,36 @@ type deviceRealtimeRequest struct {
 
 // parseDeviceRealtime reads the parameters. ps_key_list wins when both
 // lists are sent.
-func parseDeviceRealtime(r dataRequest) (deviceRealtimeRequest, *failure) {
+func parseDeviceRealtime(r dataRequest) (deviceRealtimeRequest, *refusal) {
 	var q deviceRealtimeRequest
-	keys := r.raw("ps_key_list")
+	keys, name := r.raw("ps_key_list"), "ps_key_list"
 	if keys == nil {
-		keys, q.bySN = r.raw("sn_list"), true
+		keys, name, q.bySN = r.raw("sn_list"), "sn_list", true
 	}
-	switch {
-	case keys == nil:
-		return q, &failMissingKeys
-	case !r.given("point_id_list") || !r.given("device_type"):
-		return q, &failMissingParameter
+	if keys == nil {
+		return q, refuse(failMissingKeys, "ps_key_list and sn_list both missing (absent, null, \"\" or [])")
+	}
+	if rf := r.missing("point_id_list", "device_type"); rf != nil {
+		return q, rf
 	}
 	var ok, tooLong bool
 	if q.keys, ok = strList(keys); !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid(name, "a list of strings")
 	}
 	if len(q.keys) == 0 { // only commas and spaces
-		return q, &failMissingKeys
+		return q, refuse(failMissingKeys, "%s %s names no key", name, shownJSON(keys))
 	}
-	if q.points, q.dict, tooLong, ok = r.pointsAsked(); !ok {
-		return q, &failInvalidParameter
+	var rf *refusal
+	if q.points, q.dict, tooLong, rf = r.pointsAsked(); rf != nil {
+		return q, rf
 	}
 	dt, ok := intValue(r.raw("device_type"))
 	if !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid("device_type", "an integer")
 	}
 	q.deviceType = dt.n
 	if tooLong {
-		return q, &failPointListTooLong
+		return q, tooManyPoints(r)
 	}
 	return q, nil
 }
@@ -118,9 +119,9 @@ func parseDeviceRealtime(r dataRequest) (deviceRealtimeRequest, *failure) {
 // token may see, in request order; the other keys (or serial numbers) in
 // the illegal list.
 func (s *Service) deviceRealtime(c *gin.Context, call dataCall) {
-	q, f := parseDeviceRealtime(call.req)
-	if f != nil {
-		s.writeFailure(c, call.app, *f, "")
+	q, rf := parseDeviceRealtime(call.req)
+	if rf != nil {
+		s.writeRefusal(c, call.app, rf, "")
 		return
 	}
 	index := s.data.devices

@@ -1,9 +1,14 @@
 package isolar
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -153,8 +158,10 @@ func failureRows() []mock.Failure[*Service] {
 }
 
 // render answers f for the request in c, taking X and the app's shape from
-// the request itself.
+// the request itself. A rendered failure has no reason of the vendor's (a
+// scenario asked for it), so none noted before stays.
 func (s *Service) render(c *gin.Context, f failure) {
+	mock.NoteReason(c, "")
 	if f.kind == pageFailure {
 		s.renderPageFailure(c, f)
 		return
@@ -168,9 +175,16 @@ func (s *Service) render(c *gin.Context, f failure) {
 }
 
 // writeFailure is the one place a JSON failure is written. app picks the
-// shape of OAuth failures (nil: observed); x fills the message.
+// shape of OAuth failures (nil: observed); x fills the message. It notes
+// the failure and the code the body carries; the reason is noted where
+// the failure is decided.
 func (s *Service) writeFailure(c *gin.Context, a *app, f failure, x string) {
 	mock.NoteFailure(c, f.name)
+	if f.kind == refreshFailure {
+		mock.NoteCode(c, "result_data.code", f.code)
+	} else {
+		mock.NoteCode(c, "result_code", f.code)
+	}
 	rsn := s.serial(c.Request.Context())
 	var body any
 	switch {
@@ -205,6 +219,69 @@ func (s *Service) failureStatus(c *gin.Context, f failure) int {
 		return s.settings.RateLimitStatus
 	}
 	return http.StatusOK
+}
+
+// refusal is a failure decided by the vendor's logic, with why in words
+// for the log: the request's offending value, never a secret's.
+type refusal struct {
+	f   failure
+	why string
+}
+
+func refuse(f failure, format string, args ...any) *refusal {
+	return &refusal{f, fmt.Sprintf(format, args...)}
+}
+
+// writeRefusal notes why r was decided, then writes its failure.
+func (s *Service) writeRefusal(c *gin.Context, a *app, r *refusal, x string) {
+	mock.NoteReason(c, "%s", r.why)
+	s.writeFailure(c, a, r.f, x)
+}
+
+// sessionName is the request's session, as reasons name it.
+func sessionName(c *gin.Context) string {
+	if s := mock.Req(c).Session; s != nil {
+		return s.Name
+	}
+	return "(none)"
+}
+
+// stamp is a time as reasons show it.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// shown is a request value as reasons show it: bare when it is a plain
+// word (an id, a key, a URL), else quoted; cut short either way.
+func shown(v string) string {
+	v = cut(v)
+	if v == "" || strings.ContainsFunc(v, func(r rune) bool {
+		return r <= ' ' || r == '"' || r == '\\' || r >= utf8.RuneSelf && r != '…'
+	}) {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// shownJSON is a JSON value of the request as reasons show it: compact
+// and cut short.
+func shownJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return shown(string(raw))
+	}
+	return cut(b.String())
+}
+
+// cut shortens v for a reason, on a character boundary.
+func cut(v string) string {
+	const most = 48
+	if len(v) <= most {
+		return v
+	}
+	n := most
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n] + "…"
 }
 
 func writeJSON(c *gin.Context, status int, body any) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,6 +51,10 @@ type Service struct {
 	codes   *spring.Codes
 	tickets *spring.Codes // consent-page tickets, one-time like codes
 
+	// What became of codes, tickets and rotated refresh tokens once the
+	// stores forgot them, for the reasons of refusals only.
+	codeHistory, ticketHistory, rotated *history
+
 	data   *dataModel
 	quotas *quotas
 }
@@ -61,18 +66,21 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 	}
 	deps = deps.WithDefaults()
 	s := &Service{
-		deps:     deps,
-		settings: fx.Settings.WithDefaults(),
-		apps:     map[string]*app{},
-		byAppID:  map[string]*app{},
-		users:    map[string]*fixture.IsolarUser{},
-		grants:   map[string]*grantData{},
-		static:   map[string]fixture.IsolarStaticCode{},
-		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
-		codes:    spring.NewCodes(deps.StoreCap),
-		tickets:  spring.NewCodes(deps.StoreCap),
-		data:     newDataModel(fx),
-		quotas:   newQuotas(),
+		deps:          deps,
+		settings:      fx.Settings.WithDefaults(),
+		apps:          map[string]*app{},
+		byAppID:       map[string]*app{},
+		users:         map[string]*fixture.IsolarUser{},
+		grants:        map[string]*grantData{},
+		static:        map[string]fixture.IsolarStaticCode{},
+		tokens:        spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
+		codes:         spring.NewCodes(deps.StoreCap),
+		tickets:       spring.NewCodes(deps.StoreCap),
+		codeHistory:   newHistory(deps.StoreCap),
+		ticketHistory: newHistory(deps.StoreCap),
+		rotated:       newHistory(deps.StoreCap),
+		data:          newDataModel(fx),
+		quotas:        newQuotas(),
 	}
 	s.zone = time.FixedZone("", int(s.settings.SerialUTCOffset.Seconds()))
 	for i := range fx.Apps {
@@ -97,8 +105,11 @@ func New(fx *fixture.Isolar, deps mock.Deps) *Service {
 // table is the vendor's endpoints and failures (vendors/isolarcloud.md,
 // vendors/isolarcloud-data.md).
 var table = mock.Table[*Service]{
-	Vendor:   "isolar",
-	Internal: func(s *Service, c *gin.Context) { s.writeFailure(c, nil, failInternal, "") },
+	Vendor: "isolar",
+	Internal: func(s *Service, c *gin.Context) {
+		mock.NoteReason(c, "the handler panicked (the error log has the panic)")
+		s.writeFailure(c, nil, failInternal, "")
+	},
 	Endpoints: []mock.Endpoint[*Service]{
 		{ID: EndpointAuthorize, Methods: get, Paths: []string{"/"}, Handle: (*Service).shim},
 		{ID: EndpointAuthorize, Methods: get, Paths: []string{"/authorized-app"}, Handle: (*Service).authorize},
@@ -119,8 +130,11 @@ var table = mock.Table[*Service]{
 	},
 	Failures: failureRows(),
 	// The gateway answers E996 for any /openapi/ path it does not serve.
-	Prefix:   "/openapi/",
-	NotFound: func(s *Service, c *gin.Context) { s.writeFailure(c, nil, failAPINotFound, "") },
+	Prefix: "/openapi/",
+	NotFound: func(s *Service, c *gin.Context) {
+		mock.NoteReason(c, "the mock serves no endpoint at %s %s", c.Request.Method, shown(c.Request.URL.Path))
+		s.writeFailure(c, nil, failAPINotFound, "")
+	},
 }
 
 var (
@@ -165,12 +179,16 @@ func (s *Service) Reset() {
 	s.codes.Clear()
 	s.tickets.Clear()
 	s.quotas.clear()
+	s.codeHistory.clear()
+	s.ticketHistory.clear()
+	s.rotated.clear()
 }
 
 // Sweep drops expired codes, tickets and tokens, and the quota counts of
 // sessions that are gone (mock.Sweeper).
 func (s *Service) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
-	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.tickets.Sweep(now, wall) + s.quotas.sweep(now)
+	return s.tokens.Sweep(now, wall) + s.codes.Sweep(now, wall) + s.tickets.Sweep(now, wall) + s.quotas.sweep(now) +
+		s.codeHistory.sweep(now, wall) + s.ticketHistory.sweep(now, wall) + s.rotated.sweep(now, wall)
 }
 
 // Introspect describes a token of the session in ctx.
@@ -207,22 +225,32 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 	}
 	var problems []string
 	a := s.apps[req.AppKey]
-	if a == nil {
-		problems = append(problems, "appkey: unknown app "+quote(req.AppKey))
+	switch {
+	case req.AppKey == "":
+		problems = append(problems, "appkey: required (one of "+s.appKeys()+")")
+	case a == nil:
+		problems = append(problems, "appkey: unknown app "+quote(req.AppKey)+" (want one of "+s.appKeys()+")")
 	}
 	u := s.users[req.User]
 	if req.User == "" && len(s.userList) > 0 {
 		u = s.userList[0]
 	}
-	if u == nil {
+	switch {
+	case u != nil:
+	case req.User == "":
+		problems = append(problems, "user: the fixtures have no isolar user to default to")
+	default:
 		problems = append(problems, "user: unknown account "+quote(req.User))
 	}
-	if a != nil {
-		if req.RedirectURI == "" {
-			req.RedirectURI = a.RedirectURIs[0]
-		} else if !slices.Contains(a.RedirectURIs, req.RedirectURI) {
-			problems = append(problems, "redirect_uri: not registered for the app: "+quote(req.RedirectURI))
-		}
+	switch {
+	case a == nil:
+	case len(a.RedirectURIs) == 0:
+		problems = append(problems, "redirect_uri: the app registers none")
+	case req.RedirectURI == "":
+		req.RedirectURI = a.RedirectURIs[0]
+	case !slices.Contains(a.RedirectURIs, req.RedirectURI):
+		problems = append(problems, "redirect_uri: not registered for the app: "+quote(req.RedirectURI)+
+			" (registered: "+strings.Join(a.RedirectURIs, ", ")+")")
 	}
 	if req.Code != "" && !spring.ValidCodeValue(req.Code) {
 		problems = append(problems, "code: want 1 to 64 of [A-Za-z0-9._~-]")
@@ -249,10 +277,26 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 // addCode stores c, drawing a fresh six-character value when c has none
 // (never one of the static codes).
 func (s *Service) addCode(c spring.Code) (string, error) {
-	return s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, func(v string) bool {
+	v, err := s.codes.AddDrawn(c, func() string { return s.deps.IDs.Alnum(6) }, func(v string) bool {
 		_, static := s.static[v]
 		return static
 	})
+	if err == nil {
+		s.codeHistory.issued(c.Grant.Session, v, c.ExpiresAt)
+	}
+	return v, err
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// appKeys lists the fixtures' appkeys, for an admin error.
+func (s *Service) appKeys() string {
+	if len(s.appList) == 0 {
+		return "none: the fixtures have no isolar app"
+	}
+	keys := make([]string, len(s.appList))
+	for i, a := range s.appList {
+		keys[i] = a.AppKey
+	}
+	return strings.Join(keys, ", ")
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,22 +38,32 @@ func readAuthParams(get func(string) string) authParams {
 }
 
 // check runs the authorize checks 1–4 of vendors/isolarcloud.md §2a.
-func (s *Service) check(p authParams) (*app, *failure) {
+func (s *Service) check(p authParams) (*app, *refusal) {
 	a := s.byAppID[p.ApplicationID]
 	if a == nil {
-		return nil, &failUnknownApplication
+		return nil, refuse(failUnknownApplication, "applicationId %s unknown", shown(p.ApplicationID))
 	}
 	cloud, err := strconv.Atoi(p.CloudID)
-	if err != nil || (a.CloudID != nil && *a.CloudID != cloud) {
-		return nil, &failUnknownApplication
+	if err != nil {
+		return nil, refuse(failUnknownApplication, "cloudId %s is not a number", shown(p.CloudID))
+	}
+	if a.CloudID != nil && *a.CloudID != cloud {
+		return nil, refuse(failUnknownApplication, "application %s is on cloudId %d, not %d", a.ApplicationID, *a.CloudID, cloud)
 	}
 	if !slices.Contains(a.RedirectURIs, p.RedirectURL) {
-		return nil, &failRedirectNotReg
+		return nil, refuse(failRedirectNotReg, "redirectUrl %s is not registered for application %s", shown(p.RedirectURL), a.ApplicationID)
 	}
 	if !a.OAuth() {
-		return nil, &failUnknownApplication
+		return nil, refuse(failUnknownApplication, "application %s (app %s) has oauth_enabled: false", a.ApplicationID, a.AppKey)
 	}
 	return a, nil
+}
+
+// refusePage answers a failure of the page's checks.
+func (s *Service) refusePage(c *gin.Context, r *refusal) {
+	mock.NoteFailure(c, r.f.name)
+	mock.NoteReason(c, "%s", r.why)
+	s.errorPage(c, r.f.msg)
 }
 
 func (s *Service) page(c *gin.Context, status int, name string, data any) {
@@ -64,7 +75,10 @@ func (s *Service) page(c *gin.Context, status int, name string, data any) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// errorPage is the page's one failure page; the message it shows is the
+// failure's code.
 func (s *Service) errorPage(c *gin.Context, msg string) {
+	mock.NoteCode(c, "error", msg)
 	s.page(c, http.StatusBadRequest, "error.html", struct{ Message string }{msg})
 }
 
@@ -81,9 +95,9 @@ type loginData struct {
 // authorize is GET /authorized-app: checks, then the login form.
 func (s *Service) authorize(c *gin.Context) {
 	p := readAuthParams(c.Query)
-	a, f := s.check(p)
-	if f != nil {
-		s.errorPage(c, f.msg)
+	a, rf := s.check(p)
+	if rf != nil {
+		s.refusePage(c, rf)
 		return
 	}
 	s.page(c, http.StatusOK, "login.html", loginData{authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name})
@@ -99,17 +113,28 @@ type consentData struct {
 func (s *Service) login(c *gin.Context) {
 	form := s.form(c)
 	p := readAuthParams(form.Get)
-	a, f := s.check(p)
-	if f != nil {
-		s.errorPage(c, f.msg)
+	a, rf := s.check(p)
+	if rf != nil {
+		s.refusePage(c, rf)
 		return
 	}
 	account, password := form.Get("account"), form.Get("password")
 	u := s.authenticate(account, password)
 	if u == nil {
+		// Not a failure of the catalogue: the form comes again, with its
+		// error; noted for the log all the same.
+		const wrong = "Incorrect account or password"
+		mock.NoteCode(c, "error", wrong)
+		switch {
+		case s.users[account] == nil:
+			mock.NoteReason(c, "no account %s in the fixtures", shown(account))
+		case password == "":
+			mock.NoteReason(c, "no password for %s", shown(account))
+		default:
+			mock.NoteReason(c, "wrong password for %s", shown(account))
+		}
 		s.page(c, http.StatusOK, "login.html", loginData{
-			authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name, Account: account,
-			Error: "Incorrect account or password",
+			authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name, Account: account, Error: wrong,
 		})
 		return
 	}
@@ -124,6 +149,7 @@ func (s *Service) login(c *gin.Context) {
 	if err := s.tickets.Add(ticket); err != nil {
 		panic("isolar: ticket collision: " + err.Error())
 	}
+	s.ticketHistory.issued(ticket.Grant.Session, ticket.Value, ticket.ExpiresAt)
 	s.page(c, http.StatusOK, "consent.html", consentData{
 		Prefix: mock.Req(c).Prefix, App: a.Name, Account: u.Account, Ticket: ticket.Value, Plants: u.Plants,
 	})
@@ -151,16 +177,23 @@ func (s *Service) consent(c *gin.Context) {
 	form := s.form(c)
 	decision := form.Get("decision")
 	if decision != "approve" && decision != "deny" {
+		mock.NoteReason(c, "decision %s is neither approve nor deny", shown(decision))
 		s.errorPage(c, "Please choose whether to authorize the application")
 		return
 	}
 	ctx := c.Request.Context()
-	t, ok := s.tickets.Consume(mock.SessionID(ctx), form.Get("ticket"), s.deps.Now(ctx))
+	session, now, value := mock.SessionID(ctx), s.deps.Now(ctx), form.Get("ticket")
+	t, ok := s.tickets.Consume(session, value, now)
 	if !ok {
+		mock.NoteReason(c, "%s", s.whyNoTicket(c, value, now))
 		s.errorPage(c, "The authorization request has expired or was already used")
 		return
 	}
+	s.ticketHistory.spent(session, value, t.ExpiresAt, now)
 	if decision == "deny" {
+		mock.NoteFailure(c, failAccessDenied.name)
+		mock.NoteCode(c, "error", "access_denied")
+		mock.NoteReason(c, "%s denied app %s on the consent page", t.Grant.User, t.Grant.Client)
 		c.Redirect(http.StatusFound, withQuery(t.RedirectURI, "error", "access_denied", t.State))
 		return
 	}
@@ -173,6 +206,26 @@ func (s *Service) consent(c *gin.Context) {
 		panic("isolar: storing a code: " + err.Error())
 	}
 	c.Redirect(http.StatusFound, withQuery(t.RedirectURI, "code", code, t.State))
+}
+
+// whyNoTicket explains a consent ticket refused; the ticket's value is
+// not shown (it stands for a signed-in user).
+func (s *Service) whyNoTicket(c *gin.Context, value string, now time.Time) string {
+	if value == "" {
+		return "no ticket in the consent form"
+	}
+	session := mock.SessionID(c.Request.Context())
+	f, known := s.ticketHistory.of(session, value)
+	switch {
+	case !known:
+		return "consent ticket unknown in session " + sessionName(c)
+	case !f.used.IsZero():
+		return "consent ticket already used at " + stamp(f.used)
+	case !now.Before(f.expires):
+		s.ticketHistory.spent(session, value, f.expires, now)
+		return "consent ticket expired at " + stamp(f.expires) + " (session clock " + stamp(now) + ")"
+	}
+	return "consent ticket already used"
 }
 
 // withQuery appends key=value, and state when not empty, to a redirect URI.
@@ -213,8 +266,11 @@ func (s *Service) renderPageFailure(c *gin.Context, f failure) {
 	p := readAuthParams(get)
 	a := s.byAppID[p.ApplicationID]
 	if a == nil || !slices.Contains(a.RedirectURIs, p.RedirectURL) {
+		mock.NoteReason(c, "access_denied not redirected: redirectUrl %s is not registered for applicationId %s",
+			shown(p.RedirectURL), shown(p.ApplicationID))
 		s.errorPage(c, failRedirectNotReg.msg)
 		return
 	}
+	mock.NoteCode(c, "error", "access_denied")
 	c.Redirect(http.StatusFound, withQuery(p.RedirectURL, "error", "access_denied", p.State))
 }

@@ -17,19 +17,19 @@ type plantsRequest struct {
 
 // parsePlants reads the parameters: missing ones first (P1), then
 // malformed ones (P2).
-func parsePlants(r dataRequest) (plantsRequest, *failure) {
-	if !r.given("page") || !r.given("size") {
-		return plantsRequest{}, &failMissingParameter
+func parsePlants(r dataRequest) (plantsRequest, *refusal) {
+	if rf := r.missing("page", "size"); rf != nil {
+		return plantsRequest{}, rf
 	}
 	var q plantsRequest
-	var f *failure
-	if q.page, q.size, f = r.page(); f != nil {
-		return q, f
+	var rf *refusal
+	if q.page, q.size, rf = r.page(); rf != nil {
+		return q, rf
 	}
 	if raw := r.raw("ps_type"); raw != nil {
 		ids, ok := idList(raw)
 		if !ok {
-			return q, &failInvalidParameter
+			return q, r.invalid("ps_type", "a list of integers")
 		}
 		q.psTypes = newIDSet(ids)
 	}
@@ -39,13 +39,13 @@ func parsePlants(r dataRequest) (plantsRequest, *failure) {
 	if raw := r.raw("valid_flag"); raw != nil {
 		ids, ok := idList(raw)
 		if !ok {
-			return q, &failInvalidParameter
+			return q, r.invalid("valid_flag", "a list of integers")
 		}
 		q.validFlags = newIDSet(ids)
 	}
 	if raw := r.fields["ps_name"]; raw != nil && string(raw) != "null" {
 		if json.Unmarshal(raw, &q.name) != nil {
-			return q, &failInvalidParameter
+			return q, r.invalid("ps_name", "a string")
 		}
 		q.name = strings.ToLower(q.name)
 	}
@@ -55,9 +55,9 @@ func parsePlants(r dataRequest) (plantsRequest, *failure) {
 // plants is POST /openapi/platform/queryPowerStationList: the token's
 // plants in grant order, filtered, then paged.
 func (s *Service) plants(c *gin.Context, call dataCall) {
-	q, f := parsePlants(call.req)
-	if f != nil {
-		s.writeFailure(c, call.app, *f, "")
+	q, rf := parsePlants(call.req)
+	if rf != nil {
+		s.writeRefusal(c, call.app, rf, "")
 		return
 	}
 	var match []*plant
@@ -82,20 +82,21 @@ type plantRealtimeRequest struct {
 	dict   bool
 }
 
-func parsePlantRealtime(r dataRequest) (plantRealtimeRequest, *failure) {
-	if !r.given("ps_id_list") || !r.given("point_id_list") {
-		return plantRealtimeRequest{}, &failMissingParameter
+func parsePlantRealtime(r dataRequest) (plantRealtimeRequest, *refusal) {
+	if rf := r.missing("ps_id_list", "point_id_list"); rf != nil {
+		return plantRealtimeRequest{}, rf
 	}
 	var q plantRealtimeRequest
 	var ok, tooLong bool
 	if q.plants, ok = idList(r.raw("ps_id_list")); !ok {
-		return q, &failInvalidParameter
+		return q, r.invalid("ps_id_list", "a list of plant ids")
 	}
-	if q.points, q.dict, tooLong, ok = r.pointsAsked(); !ok {
-		return q, &failInvalidParameter
+	var rf *refusal
+	if q.points, q.dict, tooLong, rf = r.pointsAsked(); rf != nil {
+		return q, rf
 	}
 	if tooLong {
-		return q, &failPointListTooLong
+		return q, tooManyPoints(r)
 	}
 	return q, nil
 }
@@ -104,9 +105,9 @@ func parsePlantRealtime(r dataRequest) (plantRealtimeRequest, *failure) {
 // one flat entry per requested plant the token may see, in request order;
 // the others, as sent, in fail_ps_id_list.
 func (s *Service) plantRealtime(c *gin.Context, call dataCall) {
-	q, f := parsePlantRealtime(call.req)
-	if f != nil {
-		s.writeFailure(c, call.app, *f, "")
+	q, rf := parsePlantRealtime(call.req)
+	if rf != nil {
+		s.writeRefusal(c, call.app, rf, "")
 		return
 	}
 	data := plantRealtimeData{FailPsIDList: []string{}, DevicePointList: []pointRow{}}

@@ -36,7 +36,7 @@ func newQuotas() *quotas {
 // admit counts a data call of a in session at now, or refuses it once a
 // limit is reached: the monthly one first, since waiting for the next
 // hour would not help. A refused call counts against nothing.
-func (q *quotas) admit(session uint64, a *app, now time.Time, zone *time.Location) *failure {
+func (q *quotas) admit(session uint64, a *app, now time.Time, zone *time.Location) *refusal {
 	if a.Quota == nil || (a.Quota.Hourly == nil && a.Quota.Monthly == nil) {
 		return nil
 	}
@@ -57,9 +57,11 @@ func (q *quotas) admit(session uint64, a *app, now time.Time, zone *time.Locatio
 	}
 	switch {
 	case a.Quota.Monthly != nil && u.monthCalls >= *a.Quota.Monthly:
-		return &failMonthlyLimit
+		return refuse(failMonthlyLimit, "monthly limit of %d calls of app %s reached; resets at %s",
+			*a.Quota.Monthly, a.AppKey, stamp(month.AddDate(0, 1, 0)))
 	case a.Quota.Hourly != nil && u.hourCalls >= *a.Quota.Hourly:
-		return &failHourlyLimit
+		return refuse(failHourlyLimit, "hourly limit of %d calls of app %s reached; resets at %s",
+			*a.Quota.Hourly, a.AppKey, stamp(hour.Add(time.Hour)))
 	}
 	u.hourCalls++
 	u.monthCalls++
