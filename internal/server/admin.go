@@ -42,10 +42,8 @@ func (s *Server) guard(c *gin.Context) {
 	if s.cfg.AdminToken == "" {
 		return
 	}
-	// The scheme is matched without regard to case (RFC 7235 section 2.1).
-	scheme, got, _ := strings.Cut(c.GetHeader("Authorization"), " ")
-	got = strings.TrimLeft(got, " ")
-	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="tokenmock"`)
 		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
 		c.Abort()
@@ -103,11 +101,16 @@ func (s *Server) listRequests(c *gin.Context) {
 		limit = n
 	}
 	endpoint := c.Query("endpoint")
+	if endpoint != "" && !s.knownEndpoint(endpoint) {
+		writeAdminError(c.Writer, mock.BadRequest("endpoint: unknown id "+strconv.Quote(endpoint)+" (want one of "+strings.Join(s.endpointIDs(), ", ")+")"))
+		return
+	}
 	// Unlike the other calls, the journal lists every session unless one
-	// is asked for.
-	sess := c.Query("session")
-	if sess == "" {
-		sess = c.GetHeader("X-Mock-Session")
+	// is named: by the /s/{id} prefix, X-Mock-Session or ?session= (that
+	// precedence, as ServeHTTP resolved it).
+	sess := ""
+	if req := mock.Req(c); req.Prefix != "" || c.GetHeader("X-Mock-Session") != "" || c.Query("session") != "" {
+		sess = req.Session.Name
 	}
 	list := s.journal.List(func(e *Entry) bool {
 		return (endpoint == "" || e.Endpoint == endpoint) && (sess == "" || e.Session == sess)
@@ -117,8 +120,19 @@ func (s *Server) listRequests(c *gin.Context) {
 	}{list})
 }
 
+// clearRequests forgets the session's journal entries, or with ?all=true
+// every session's, and answers with what is left of them: none.
 func (s *Server) clearRequests(c *gin.Context) {
-	s.journal.Clear()
+	switch all := c.Query("all"); all {
+	case "", "false":
+		name := mock.Req(c).Session.Name
+		s.journal.Remove(func(e *Entry) bool { return e.Session == name })
+	case "true":
+		s.journal.Clear()
+	default:
+		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(all)))
+		return
+	}
 	writeAdminJSON(c.Writer, http.StatusOK, struct {
 		Requests []Entry `json:"requests"`
 	}{[]Entry{}})
@@ -128,16 +142,14 @@ type clockState struct {
 	Session string    `json:"session"`
 	Now     time.Time `json:"now"`
 	Offset  string    `json:"offset"`
-	Frozen  bool      `json:"frozen"`
 }
 
-func clockOf(sess *session.Session, r session.Reading) clockState {
-	return clockState{sess.Name, r.Now.UTC(), r.Offset.String(), r.Frozen}
+func (s *Server) clockOf(sess *session.Session) clockState {
+	return clockState{sess.Name, s.now(sess).UTC(), sess.Offset().String()}
 }
 
 func (s *Server) clock(c *gin.Context) {
-	sess := mock.Req(c).Session
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(mock.Req(c).Session))
 }
 
 // maxOffset bounds how far a session's clock may be from the real one:
@@ -148,12 +160,9 @@ type clockRequest struct {
 	Advance string `json:"advance"`
 	Set     string `json:"set"`
 	Reset   bool   `json:"reset"`
-	Freeze  *bool  `json:"freeze"`
 }
 
-// setClock moves the session's clock, freezes it or lets it run again. A
-// running clock keeps flowing from where it is put; a frozen one shows
-// the same time until it is moved, unfrozen or reset.
+// setClock moves the session's clock; mock time keeps flowing from there.
 func (s *Server) setClock(c *gin.Context) {
 	var req clockRequest
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
@@ -166,58 +175,39 @@ func (s *Server) setClock(c *gin.Context) {
 			given++
 		}
 	}
-	if given > 1 || given == 0 && req.Freeze == nil {
-		writeAdminError(c.Writer, mock.BadRequest(`want one of "advance", "set", "reset", with or without "freeze"; or "freeze" alone`))
+	if given != 1 {
+		writeAdminError(c.Writer, mock.BadRequest(`want exactly one of "advance", "set", "reset"`))
 		return
 	}
-	var (
-		advance time.Duration
-		set     time.Time
-	)
-	if req.Advance != "" {
+	sess := mock.Req(c).Session
+	switch {
+	case req.Advance != "":
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil || d < 0 {
 			writeAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
 			return
 		}
-		advance = d
-	}
-	if req.Set != "" {
+		if d > maxOffset-sess.Offset() {
+			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("advance: the clock would go more than %v past the real time", maxOffset)))
+			return
+		}
+		sess.SetOffset(sess.Offset() + d)
+	case req.Set != "":
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
 			writeAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
 			return
 		}
-		set = t
-	}
-	sess := mock.Req(c).Session
-	wall := s.cfg.Sessions.Wall()
-	r, err := sess.ChangeClock(wall, func(r session.Reading) (time.Time, bool, error) {
-		now, frozen := r.Now, r.Frozen
-		switch {
-		case req.Advance != "":
-			now = now.Add(advance)
-			if now.Sub(wall) > maxOffset {
-				return now, frozen, mock.BadRequest(fmt.Sprintf("advance: the clock would go more than %v past the real time", maxOffset))
-			}
-		case req.Set != "":
-			now = set
-			if off := now.Sub(wall); off > maxOffset || off < -maxOffset {
-				return now, frozen, mock.BadRequest(fmt.Sprintf("set: want a time within %v of the real time, got %s", maxOffset, req.Set))
-			}
-		case req.Reset:
-			now, frozen = wall, false
+		off := t.Sub(s.cfg.Sessions.Wall())
+		if off > maxOffset || off < -maxOffset {
+			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("set: want a time within %v of the real time, got %s", maxOffset, req.Set)))
+			return
 		}
-		if req.Freeze != nil {
-			frozen = *req.Freeze
-		}
-		return now, frozen, nil
-	})
-	if err != nil {
-		writeAdminError(c.Writer, err)
-		return
+		sess.SetOffset(off)
+	default:
+		sess.SetOffset(0)
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, r))
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
 }
 
 // reset answers with the session's clock after the reset.
@@ -225,7 +215,7 @@ func (s *Server) reset(c *gin.Context) {
 	sess := mock.Req(c).Session
 	switch c.Query("all") {
 	case "", "false":
-		sess.ResetClock()
+		sess.SetOffset(0)
 		if s.cfg.Scenarios != nil {
 			s.cfg.Scenarios.Reset(sess.ID)
 		}
@@ -248,7 +238,7 @@ func (s *Server) reset(c *gin.Context) {
 		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(c.Query("all"))))
 		return
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
+	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
 }
 
 func (s *Server) mintCode(c *gin.Context) {
@@ -290,10 +280,6 @@ func (s *Server) introspect(c *gin.Context) {
 	}
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
 		writeAdminError(c.Writer, err)
-		return
-	}
-	if req.Token == "" {
-		writeAdminError(c.Writer, mock.BadRequest(`token: want the token to describe, as {"token": "..."}`))
 		return
 	}
 	for _, v := range s.cfg.Vendors {

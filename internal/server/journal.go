@@ -1,8 +1,12 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +32,11 @@ type Entry struct {
 	Status       int               `json:"status"`
 	ResponseBody string            `json:"response_body"`
 	Rule         string            `json:"rule"`
-	DurationMS   float64           `json:"duration_ms"`
+	// Failure is the catalogue name of the vendor failure answered (also
+	// for HTTP-200 failures), Reason why in a sentence; "" when none.
+	Failure    string  `json:"failure"`
+	Reason     string  `json:"reason"`
+	DurationMS float64 `json:"duration_ms"`
 }
 
 // Journal keeps the newest entries: at most size of them, and at most
@@ -53,7 +61,7 @@ func NewJournal(size, maxBytes int) *Journal {
 }
 
 func (e *Entry) size() int {
-	n := len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody) + len(e.Rule) + len(e.Endpoint) + 128
+	n := len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody) + len(e.Rule) + len(e.Endpoint) + len(e.Failure) + len(e.Reason) + 128
 	for k, v := range e.Headers {
 		n += len(k) + len(v)
 	}
@@ -104,6 +112,56 @@ func (j *Journal) Clear() {
 	j.start, j.n, j.bytes = 0, 0, 0
 }
 
+// Remove drops the entries that match, keeping the others in order, and
+// returns how many it dropped; ids keep counting.
+func (j *Journal) Remove(match func(*Entry) bool) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	kept := 0
+	for i := 0; i < j.n; i++ {
+		e := &j.ring[(j.start+i)%len(j.ring)]
+		if match(e) {
+			j.bytes -= e.size()
+			continue
+		}
+		if dst := (j.start + kept) % len(j.ring); dst != (j.start+i)%len(j.ring) {
+			j.ring[dst] = *e
+		}
+		kept++
+	}
+	for i := kept; i < j.n; i++ {
+		j.ring[(j.start+i)%len(j.ring)] = Entry{}
+	}
+	dropped := j.n - kept
+	j.n = kept
+	return dropped
+}
+
+// knownEndpoint tells whether id is a row of a vendor's table.
+func (s *Server) knownEndpoint(id string) bool {
+	for _, r := range s.routes {
+		for _, e := range r.Endpoints {
+			if e.ID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// endpointIDs lists the vendors' endpoint ids in table order, once each.
+func (s *Server) endpointIDs() []string {
+	var ids []string
+	for _, r := range s.routes {
+		for _, e := range r.Endpoints {
+			if !slices.Contains(ids, e.ID) {
+				ids = append(ids, e.ID)
+			}
+		}
+	}
+	return ids
+}
+
 // Secrets are shown as "***" (DESIGN.md "Admin API").
 var (
 	secretHeaders  = map[string]bool{"X-Access-Key": true, "Authorization": true}
@@ -142,6 +200,88 @@ func maskBody(b []byte) string {
 		s = secretForm.ReplaceAllString(s, `$1$2***`)
 	}
 	return s
+}
+
+// maxLogBody cuts each body a debug log line shows.
+const maxLogBody = 4 << 10
+
+// logBody is a body for a debug log line: masked like the journal's, except
+// that a password's kind shows ("***(sha256)", "***(plaintext, 11 chars)"),
+// since "sent the password instead of its digest" is a common mistake
+// that "***" hides. The journal keeps "***": it is shared with every test
+// that reads it, the log only with whoever runs the server at debug.
+func logBody(b []byte) string {
+	s := string(b)
+	more := len(s) - maxLogBody
+	if more > 0 {
+		s = s[:maxLogBody]
+	}
+	if hasSecretName(s) {
+		s = maskKinds(s, secretJSON, jsonKind)
+		s = maskKinds(s, secretForm, formKind)
+	}
+	if more > 0 {
+		s += "…(" + strconv.Itoa(more) + " more bytes)"
+	}
+	return s
+}
+
+// maskKinds replaces every match of re in s by its mask.
+func maskKinds(s string, re *regexp.Regexp, mask func(s string, m []int) string) string {
+	ms := re.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		b.WriteString(s[last:m[0]])
+		b.WriteString(mask(s, m))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// jsonKind masks a match of secretJSON: group 1 is `"name":`, group 2 the
+// value.
+func jsonKind(s string, m []int) string {
+	key, val := s[m[2]:m[3]], s[m[4]:m[5]]
+	if !strings.HasPrefix(key, `"password"`) {
+		return key + `"***"`
+	}
+	var v string
+	if json.Unmarshal([]byte(val), &v) != nil {
+		return key + `"***(not a string)"`
+	}
+	return key + `"` + passwordKind(v) + `"`
+}
+
+// formKind masks a match of secretForm: group 1 is the separator, group 2
+// `name=`, the rest the value.
+func formKind(s string, m []int) string {
+	sep, key, val := s[m[2]:m[3]], s[m[4]:m[5]], s[m[5]:m[1]]
+	if key != "password=" {
+		return sep + key + "***"
+	}
+	if v, err := url.QueryUnescape(val); err == nil {
+		val = v
+	}
+	return sep + key + passwordKind(val)
+}
+
+// passwordKind says what a password value looks like without showing it.
+func passwordKind(v string) string {
+	if len(v) == 64 && strings.Trim(v, "0123456789abcdefABCDEF") == "" {
+		if strings.ToLower(v) != v {
+			return "***(sha256, upper-case hex)"
+		}
+		return "***(sha256)"
+	}
+	if v == "" {
+		return "***(empty)"
+	}
+	return "***(plaintext, " + strconv.Itoa(len([]rune(v))) + " chars)"
 }
 
 // maskQuery hides secret parameters of a query string (the DI platform's

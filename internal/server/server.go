@@ -82,7 +82,8 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP resolves the session, reads the bounded body, serves, and
-// records the request in the journal and the log.
+// records the request: a vendor request in the journal and the log, an
+// admin call in the log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	path := r.URL.Path
@@ -104,16 +105,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.URL.Path, r.URL.RawPath = path, ""
 	sess, err := s.cfg.Sessions.Get(name)
 	if err != nil {
-		writeAdminError(w, mock.BadRequest(err.Error()))
+		s.refuse(w, r, name, mock.BadRequest(err.Error()))
 		return
 	}
 	body, err := readBody(w, r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeAdminError(w, &mock.AdminError{Status: http.StatusRequestEntityTooLarge, Message: "request body larger than 1 MiB"})
+			s.refuse(w, r, sess.Name, &mock.AdminError{Status: http.StatusRequestEntityTooLarge, Message: "request body larger than 1 MiB"})
 		} else {
-			writeAdminError(w, mock.BadRequest("could not read the request body: "+err.Error()))
+			s.refuse(w, r, sess.Name, mock.BadRequest("could not read the request body: "+err.Error()))
 		}
 		return
 	}
@@ -122,38 +123,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e := s.cfg.Scenarios; e != nil {
 		if name := r.Header.Get("X-Mock-Scenario"); name != "" {
 			if err := e.ActivateByName(sess.ID, name); err != nil {
-				writeAdminError(w, mock.BadRequest(err.Error()))
+				s.refuse(w, r, sess.Name, mock.BadRequest(err.Error()))
 				return
 			}
 		}
 	}
 	ctx := mock.WithRequest(r.Context(), req)
-	if !admin { // only vendor requests are journalled
-		ctx = context.WithValue(ctx, exchangeKey{}, x)
-	}
-	r = r.WithContext(ctx)
 	rec := &recorder{ResponseWriter: w}
-	s.engine.ServeHTTP(rec, r)
 	if admin {
+		r = r.WithContext(ctx)
+		s.engine.ServeHTTP(rec, r)
+		s.logAdmin(r, sess.Name, rec, start)
 		return
 	}
-	took := time.Since(start)
-	s.journal.Add(Entry{
-		Time:         s.now(sess).UTC(),
-		Session:      sess.Name,
-		Endpoint:     x.endpoint,
-		Method:       r.Method,
-		Path:         path,
-		Query:        maskQuery(r.URL.RawQuery),
-		Headers:      maskHeaders(r.Header),
-		Body:         maskBody(body),
-		Status:       rec.status,
-		ResponseBody: cut(string(rec.body)),
-		Rule:         x.rule,
-		DurationMS:   float64(took.Microseconds()) / 1000,
-	})
-	s.cfg.Log.Info("request", "session", sess.Name, "endpoint", x.endpoint, "method", r.Method,
-		"path", path, "status", rec.status, "rule", x.rule, "duration", took)
+	// only vendor requests are journalled
+	r = r.WithContext(context.WithValue(ctx, exchangeKey{}, x))
+	defer func() {
+		// The only panic that leaves the engine is a scenario fault's
+		// http.ErrAbortHandler (mock.Recover answers the others): the
+		// request is recorded with what was written (status 0: nothing),
+		// then the panic goes on to net/http, which drops the connection.
+		v := recover()
+		if v != nil && x.rule != "" {
+			x.injected = true
+		}
+		s.record(r, sess, path, body, rec, x, start)
+		if v != nil {
+			panic(v)
+		}
+	}()
+	s.engine.ServeHTTP(rec, r)
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
@@ -167,16 +166,17 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // now is the session's mock time.
 func (s *Server) now(sess *session.Session) time.Time {
-	return sess.Now(s.cfg.Sessions.Wall())
+	return s.cfg.Sessions.Wall().Add(sess.Offset())
 }
 
 // Sweep drops the expired state of every vendor (see mock.Sweeper), and
 // the state of sessions that are gone; call it periodically.
 func (s *Server) Sweep() int {
-	wall, times := s.cfg.Sessions.Times()
+	wall := s.cfg.Sessions.Wall()
+	offsets := s.cfg.Sessions.Offsets()
 	now := func(id uint64) (time.Time, bool) {
-		t, ok := times[id]
-		return t, ok
+		off, ok := offsets[id]
+		return wall.Add(off), ok
 	}
 	n := 0
 	for _, v := range s.cfg.Vendors {
@@ -192,6 +192,7 @@ func (s *Server) Sweep() int {
 func (s *Server) noRoute(c *gin.Context) {
 	for _, r := range s.routes {
 		if r.NotFound != nil && strings.HasPrefix(c.Request.URL.Path, r.Prefix) {
+			defer keepNote(c, exchangeOf(c))
 			if r.Use != nil {
 				r.Use(c)
 			}

@@ -169,9 +169,9 @@ func TestJournal(t *testing.T) {
 	if r := e.do("GET", "/_mock/requests?limit=-1", nil, ""); r.Status != 400 {
 		t.Errorf("bad limit: got %d, want 400", r.Status)
 	}
-	e.do("DELETE", "/_mock/requests", nil, "")
+	e.do("DELETE", "/_mock/requests?all=true", nil, "")
 	if got := decode[list](t, e.do("GET", "/_mock/requests", nil, "")); len(got.Requests) != 0 {
-		t.Errorf("after DELETE: got %d entries, want 0", len(got.Requests))
+		t.Errorf("after DELETE ?all=true: got %d entries, want 0", len(got.Requests))
 	}
 }
 

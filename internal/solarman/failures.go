@@ -97,12 +97,9 @@ func failureRows() []mock.Failure[*Service] {
 	return rows
 }
 
-// writeFailure is the one place a failure body is written, and notes the
-// failure and its code; the reason of a natural one is noted where it is
-// decided.
+// writeFailure is the one place a failure body is written.
 func (s *Service) writeFailure(c *gin.Context, f failure) {
 	mock.NoteFailure(c, f.name)
-	mock.NoteCode(c, "code", f.code)
 	id := s.requestID()
 	status := http.StatusOK
 	if f.tokenError() {

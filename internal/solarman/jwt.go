@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
 	"time"
 
@@ -92,7 +91,7 @@ func (s *signer) sign(claims jwt.Claims) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(s.key)
 }
 
-var errNotOurs = errors.New("token is not a JWT signed by this mock")
+var errNotOurs = errors.New("not a token of this mock")
 
 // verify checks the signature and returns the claims; expiry and kind are
 // the caller's to judge.
@@ -101,7 +100,7 @@ func (s *signer) verify(token string) (*parsedClaims, error) {
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return &s.key.PublicKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errNotOurs, err)
+		return nil, errors.Join(errNotOurs, err)
 	}
 	return &c, nil
 }
