@@ -27,7 +27,7 @@ func (a *app) load() error {
 	if a.cfg.storeCap != "" {
 		n, err := strconv.Atoi(a.cfg.storeCap)
 		if err != nil || n < 1 {
-			return usageErr("--store-cap: want a positive integer, got %q", a.cfg.storeCap)
+			return usageErr("%s: want a positive integer, got %q", a.cfg.env.flag("store-cap"), a.cfg.storeCap)
 		}
 		storeCap = n
 	}
@@ -36,7 +36,7 @@ func (a *app) load() error {
 		AdminToken: a.cfg.adminToken, Seed: a.seed, Version: version(), Log: a.log, StoreCap: storeCap,
 	})
 	if errors.Is(err, iapp.ErrUnknownScenario) {
-		return usageErr("--scenario: %v", err)
+		return usageErr("%s: %v", a.cfg.env.flag("scenario"), err)
 	}
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.inner.ServeH
 func (a *app) watch(ctx context.Context, every time.Duration) { a.inner.Watch(ctx, every) }
 
 // parseSeed reads --seed, or draws one.
-func parseSeed(s string) (uint64, error) {
+func parseSeed(s string, env fromEnv) (uint64, error) {
 	if s == "" {
 		var b [8]byte
 		rand.Read(b[:])
@@ -58,7 +58,7 @@ func parseSeed(s string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, usageErr("--seed: want a non-negative integer, got %q", s)
+		return 0, usageErr("%s: want a non-negative integer, got %q", env.flag("seed"), s)
 	}
 	return n, nil
 }

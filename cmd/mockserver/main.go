@@ -19,7 +19,7 @@ func main() {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
+		if ee.msg != "" && !ee.logged {
 			fmt.Fprintln(os.Stderr, "mockserver: "+ee.msg)
 		}
 		os.Exit(ee.code)
@@ -28,10 +28,13 @@ func main() {
 	os.Exit(1)
 }
 
-// exitError ends the process with code; msg, when set, is its one line.
+// exitError ends the process with code; msg, when set, is its one line
+// (or its lines, for a file's problems), which main prints unless it is
+// logged already.
 type exitError struct {
-	code int
-	msg  string
+	code   int
+	msg    string
+	logged bool
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -71,7 +74,7 @@ func commands() []command {
 			return healthcheck(ctx, args, getenv, stdout, stderr)
 		}},
 		{"version", versionUsage, func(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
-			if _, err := parseFlags("version", versionUsage, nil, args, nil, stdout); err != nil {
+			if _, _, err := parseFlags("version", versionUsage, nil, args, nil, stdout); err != nil {
 				return err
 			}
 			if len(args) > 0 {
@@ -95,12 +98,12 @@ func commandNamed(name string) (command, bool) {
 
 // help prints the overview, or with a command's name that command's help.
 func help(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
-	if _, err := parseFlags("help", helpUsage, nil, args, nil, stdout); err != nil {
+	if _, _, err := parseFlags("help", helpUsage, nil, args, nil, stdout); err != nil {
 		return err
 	}
 	switch {
 	case len(args) == 0:
-		fmt.Fprint(stdout, overview)
+		fmt.Fprint(stdout, overview+"\nThe flags of serve: mockserver help serve (or mockserver --help).\n")
 		return nil
 	case len(args) > 1:
 		return usageErr("help takes one command, got %q", args)
@@ -128,11 +131,13 @@ Flags of serve (each also read from the environment variable shown; flags win):
 
 const validateUsage = `Usage: mockserver validate FILE|DIR...
 
-Checks fixture and scenario files as serve would load them. A file with
-top-level rules is a scenario, any other a fixture file; a folder whose
-YAML files all have rules is a scenario folder, any other a fixture
-folder. Prints "PATH: ok" for each good one and a file:line: path: message
-line for each problem; exits 1 when any has problems.
+Checks fixture and scenario files as serve would load them. Each file
+is classified on its own: one with a top-level rules, name or
+description is a scenario (as --scenarios loads it); the other files of
+a FILE or DIR are one fixture set (as --fixtures loads it). Prints a
+file:line: path: message line for each problem, then for each file
+"FILE: ok (scenario)", "FILE: ok (fixtures)" or its count of problems;
+exits 1 when any has problems.
 `
 
 const healthcheckUsage = `Usage: mockserver healthcheck [flags]

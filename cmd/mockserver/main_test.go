@@ -165,6 +165,40 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			}
 		}
 	}
+	// The flags are listed as the README spells them, with their value,
+	// variable and default; the overview ends with where to find them.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, env(nil), &out, io.Discard); exitCode(err) != 0 {
+		t.Fatal(err)
+	}
+	for _, s := range serveFlags(&serveConfig{}) {
+		if !strings.Contains(out.String(), "\n  --"+s.name+" ") || !strings.Contains(out.String(), "($"+s.env) {
+			t.Errorf("serve --help: got\n%s\nwant --%s and $%s", out.String(), s.name, s.env)
+		}
+	}
+	for _, want := range []string{"--addr host:port  ($MOCKSERVER_ADDR, default :8080)", "--store-cap n  ($MOCKSERVER_STORE_CAP, default 50000)", "--watch  ($MOCKSERVER_WATCH)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --help: got\n%s\nwant %q", out.String(), want)
+		}
+	}
+	if strings.Contains(out.String(), "\n  -a") || strings.Contains(out.String(), " string") {
+		t.Errorf("serve --help: got\n%s\nwant no -flag or string value", out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"healthcheck", "--help"}, env(nil), &out, io.Discard)
+	if !strings.Contains(out.String(), "--url url  ($MOCKSERVER_HEALTH_URL)") {
+		t.Errorf("healthcheck --help: got\n%s\nwant --url and $MOCKSERVER_HEALTH_URL", out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"help"}, env(nil), &out, io.Discard)
+	if got := strings.TrimSpace(out.String()); strings.HasSuffix(got, ":") || !strings.Contains(got, "mockserver help serve") {
+		t.Errorf("help: got\n%s\nwant it to say where the flags are, and no heading left empty", got)
+	}
+	// The flag package's own messages spell flags as the docs do.
+	if err := run(context.Background(), []string{"--nope"}, env(nil), io.Discard, io.Discard); err == nil || err.Error() != "flag provided but not defined: --nope" {
+		t.Errorf("unknown flag: got %v", err)
+	}
+
 	for _, args := range [][]string{{"help", "nope"}, {"version", "x"}, {"validate", "-x", "a.yaml"}, {"healthcheck", "extra"}} {
 		if err := run(context.Background(), args, env(nil), io.Discard, io.Discard); exitCode(err) != 2 {
 			t.Errorf("%q: got exit %d (%v), want 2", args, exitCode(err), err)

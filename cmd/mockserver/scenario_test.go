@@ -41,9 +41,10 @@ func TestServeUnknownScenario(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
+		want string
 	}{
-		{"flag", []string{"--scenario", "nope"}, nil},
-		{"environment", nil, map[string]string{"MOCKSERVER_SCENARIO": "nope"}},
+		{"flag", []string{"--scenario", "nope"}, nil, `--scenario: unknown scenario "nope"`},
+		{"environment", nil, map[string]string{"MOCKSERVER_SCENARIO": "nope"}, `--scenario ($MOCKSERVER_SCENARIO): unknown scenario "nope"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,7 +56,7 @@ func TestServeUnknownScenario(t *testing.T) {
 			if exitCode(err) != 2 {
 				t.Fatalf("got exit %d (%v), want 2", exitCode(err), err)
 			}
-			if msg := err.Error(); !strings.Contains(msg, `--scenario: unknown scenario "nope"`) || strings.Contains(msg, "\n") {
+			if msg := err.Error(); !strings.HasPrefix(msg, c.want) || strings.Contains(msg, "\n") {
 				t.Errorf("got %q, want one line naming the unknown scenario", msg)
 			}
 		})

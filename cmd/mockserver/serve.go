@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ type serveConfig struct {
 	scenarios, scenario, seed, tlsCert, tlsKey, storeCap      string
 	watch                                                     bool
 	timeouts                                                  timeouts
+	env                                                       fromEnv
+	// wrap, when set, goes around the mock's handler (tests: to see a
+	// request arrive).
+	wrap func(http.Handler) http.Handler
 }
 
 // timeouts bound how long a client may hold a connection, so that slow
@@ -38,91 +43,148 @@ func defaultTimeouts() timeouts {
 
 // flagSpec is one flag with its environment variable, so that --help, the
 // README table and the parsing come from one list. A flag with boolDst is
-// a switch.
+// a switch; value names a string flag's value in --help.
 type flagSpec struct {
-	name, env, def, help string
-	dst                  *string
-	boolDst              *bool
+	name, env, def, value, help string
+	dst                         *string
+	boolDst                     *bool
 }
 
 func serveFlags(c *serveConfig) []flagSpec {
 	return []flagSpec{
-		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "listen address", dst: &c.addr},
-		{name: "addr-file", env: "MOCKSERVER_ADDR_FILE", def: "", help: "write the bound address to this file once listening (for :0)", dst: &c.addrFile},
-		{name: "fixtures", env: "MOCKSERVER_FIXTURES", def: "", help: "a fixture YAML file or folder; replaces the embedded defaults", dst: &c.fixtures},
-		{name: "admin-token", env: "MOCKSERVER_ADMIN_TOKEN", def: "", help: "when set, /_mock/* (health aside) needs Authorization: Bearer <token>", dst: &c.adminToken},
-		{name: "log-format", env: "MOCKSERVER_LOG_FORMAT", def: "text", help: "log format: text or json", dst: &c.logFormat},
-		{name: "log-level", env: "MOCKSERVER_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error", dst: &c.logLevel},
-		{name: "scenarios", env: "MOCKSERVER_SCENARIOS", def: "", help: "a scenario YAML file or folder, loaded in addition to the embedded library", dst: &c.scenarios},
-		{name: "scenario", env: "MOCKSERVER_SCENARIO", def: "", help: "the scenario active at start in every session", dst: &c.scenario},
+		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", value: "host:port", help: "listen address (127.0.0.1:8080 keeps the mock off the network)", dst: &c.addr},
+		{name: "addr-file", env: "MOCKSERVER_ADDR_FILE", value: "file", help: "write the bound address to this file once listening (for :0)", dst: &c.addrFile},
+		{name: "fixtures", env: "MOCKSERVER_FIXTURES", value: "path", help: "a fixture YAML file or folder; replaces the embedded defaults", dst: &c.fixtures},
+		{name: "admin-token", env: "MOCKSERVER_ADMIN_TOKEN", value: "token", help: "when set, /_mock/* (health aside) needs Authorization: Bearer <token>", dst: &c.adminToken},
+		{name: "log-format", env: "MOCKSERVER_LOG_FORMAT", def: "text", value: "format", help: "log format: text or json", dst: &c.logFormat},
+		{name: "log-level", env: "MOCKSERVER_LOG_LEVEL", def: "info", value: "level", help: "log level: debug, info, warn or error", dst: &c.logLevel},
+		{name: "scenarios", env: "MOCKSERVER_SCENARIOS", value: "path", help: "a scenario YAML file or folder, loaded in addition to the embedded library", dst: &c.scenarios},
+		{name: "scenario", env: "MOCKSERVER_SCENARIO", value: "name", help: "the scenario active at start in every session", dst: &c.scenario},
 		{name: "watch", env: "MOCKSERVER_WATCH", help: "reload changed scenario and fixture files; a broken file keeps the old version", boolDst: &c.watch},
-		{name: "seed", env: "MOCKSERVER_SEED", def: "", help: "seed for probabilistic rules (default random)", dst: &c.seed},
-		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", def: "", help: "serve HTTPS with this PEM certificate (chain)", dst: &c.tlsCert},
-		{name: "tls-key", env: "MOCKSERVER_TLS_KEY", def: "", help: "the PEM private key of --tls-cert", dst: &c.tlsKey},
-		{name: "store-cap", env: "MOCKSERVER_STORE_CAP", def: "50000", help: "most codes or tokens kept per store; past it the oldest go", dst: &c.storeCap},
+		{name: "seed", env: "MOCKSERVER_SEED", value: "n", help: "seed for probabilistic rules (default random)", dst: &c.seed},
+		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", value: "file", help: "serve HTTPS with this PEM certificate (chain)", dst: &c.tlsCert},
+		{name: "tls-key", env: "MOCKSERVER_TLS_KEY", value: "file", help: "the PEM private key of --tls-cert", dst: &c.tlsKey},
+		{name: "store-cap", env: "MOCKSERVER_STORE_CAP", def: "50000", value: "n", help: "most codes or tokens kept per store; past it the oldest go", dst: &c.storeCap},
 	}
+}
+
+// fromEnv names, for each flag whose value came from the environment
+// rather than the command line, its variable.
+type fromEnv map[string]string
+
+// flag words a flag for a message about its value: "--seed", or
+// "--seed ($MOCKSERVER_SEED)" when the value came from the environment,
+// where a container's user set it.
+func (e fromEnv) flag(name string) string {
+	if v := e[name]; v != "" {
+		return "--" + name + " ($" + v + ")"
+	}
+	return "--" + name
 }
 
 // parseFlags reads the environment first, then the flags over it. -h and
 // --help print usage and the flags to stdout, and end the command.
-func parseFlags(name, usage string, specs []flagSpec, args []string, getenv func(string) string, stdout io.Writer) (*flag.FlagSet, error) {
+func parseFlags(name, usage string, specs []flagSpec, args []string, getenv func(string) string, stdout io.Writer) (*flag.FlagSet, fromEnv, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	env := fromEnv{}
 	for _, s := range specs {
 		def := s.def
 		if v := getenv(s.env); v != "" {
 			def = v
+			env[s.name] = s.env
 		}
 		if s.boolDst != nil {
 			on, err := strconv.ParseBool(def)
 			if def != "" && err != nil {
-				return nil, usageErr("$%s: want true or false, got %q", s.env, def)
+				return nil, env, usageErr("%s: want true or false, got %q", env.flag(s.name), def)
 			}
-			fs.BoolVar(s.boolDst, s.name, on, s.help+" ($"+s.env+")")
+			fs.BoolVar(s.boolDst, s.name, on, s.help)
 			continue
 		}
-		fs.StringVar(s.dst, s.name, def, s.help+" ($"+s.env+")")
+		fs.StringVar(s.dst, s.name, def, s.help)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil, &exitError{code: 0}
+			printFlags(stdout, specs)
+			return nil, env, &exitError{code: 0}
 		}
-		return nil, usageErr("%v", err)
+		return nil, env, usageErr("%s", dashes.ReplaceAllString(err.Error(), "$1--$2"))
 	}
-	return fs, nil
+	fs.Visit(func(f *flag.Flag) { delete(env, f.Name) })
+	return fs, env, nil
 }
 
-func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+// dashes finds the single-dash flag names in the flag package's messages;
+// the docs spell flags --name (the flag package takes both).
+var dashes = regexp.MustCompile(`(^|[ :])-([A-Za-z0-9])`)
+
+// printFlags lists specs as --help shows them: the flag, its value, its
+// variable and default, and what it does.
+func printFlags(w io.Writer, specs []flagSpec) {
+	for _, s := range specs {
+		left := "  --" + s.name
+		if s.boolDst == nil {
+			left += " " + s.value
+		}
+		right := "$" + s.env
+		if s.def != "" {
+			right += ", default " + s.def
+		}
+		fmt.Fprintf(w, "%s  (%s)\n      %s\n", left, right, s.help)
+	}
+}
+
+func newLogger(c serveConfig, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, usageErr("--log-level: want debug, info, warn or error, got %q", level)
+	if err := lv.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageErr("%s: want debug, info, warn or error, got %q", c.env.flag("log-level"), c.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
+	switch c.logFormat {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, usageErr("--log-format: want text or json, got %q", format)
+	return nil, usageErr("%s: want text or json, got %q", c.env.flag("log-format"), c.logFormat)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseServe(args, getenv, stdout)
-	if err != nil {
+	if err == nil {
+		err = c.serve(ctx, stderr)
+	}
+	return c.logStartError(err, stderr)
+}
+
+// logStartError writes a failure to start as the log's one error record
+// when the log is JSON, for a log collector that reads only JSON; main
+// then prints nothing more. A text log leaves it to main's plain line.
+func (c serveConfig) logStartError(err error, stderr io.Writer) error {
+	var ee *exitError
+	code := 1
+	if errors.As(err, &ee) {
+		if ee.msg == "" { // --help, or already said
+			return err
+		}
+		code = ee.code
+	}
+	if err == nil || c.logFormat != "json" {
 		return err
 	}
-	return c.serve(ctx, stderr)
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log.Error("cannot start", "err", err.Error(), "exit", code)
+	return &exitError{code: code, msg: err.Error(), logged: true}
 }
 
 // parseServe reads the flags and environment of serve; --help goes to
 // stdout.
 func parseServe(args []string, getenv func(string) string, stdout io.Writer) (serveConfig, error) {
 	c := serveConfig{timeouts: defaultTimeouts()}
-	fs, err := parseFlags("serve", serveUsage, serveFlags(&c), args, getenv, stdout)
+	fs, env, err := parseFlags("serve", serveUsage, serveFlags(&c), args, getenv, stdout)
+	c.env = env
 	if err != nil {
 		return c, err
 	}
@@ -132,11 +194,28 @@ func parseServe(args []string, getenv func(string) string, stdout io.Writer) (se
 	return c, nil
 }
 
-// serve builds the mock and serves it until ctx ends.
-func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
-	log, err := newLogger(c.logFormat, c.logLevel, stderr)
+// checkAddr refuses a listen address that no listener could take, so that
+// a bad value exits 2 like every other; a listen failure (a port in use)
+// stays exit 1.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("invalid port %q", port)
+	}
+	return nil
+}
+
+// serve builds the mock and serves it until ctx ends.
+func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
+	log, err := newLogger(c, stderr)
+	if err != nil {
+		return err
+	}
+	if err := checkAddr(c.addr); err != nil {
+		return usageErr("%s: %v (want host:port, such as :8080 or 127.0.0.1:8080)", c.env.flag("addr"), err)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return usageErr("--tls-cert and --tls-key go together")
@@ -145,17 +224,17 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+			return hintErr(fmt.Errorf("--tls-cert/--tls-key: %w", err))
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	seed, err := parseSeed(c.seed)
+	seed, err := parseSeed(c.seed, c.env)
 	if err != nil {
 		return err
 	}
 	a := &app{cfg: c, log: log, seed: seed}
 	if err := a.load(); err != nil {
-		return err
+		return hintErr(err)
 	}
 
 	ln, err := net.Listen("tcp", c.addr)
@@ -166,17 +245,27 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	if c.addrFile != "" {
 		if err := os.WriteFile(c.addrFile, []byte(addr+"\n"), 0o644); err != nil {
 			ln.Close()
-			return err
+			return hintErr(err)
 		}
 	}
+	// Requests run under reqCtx, which ends when shutdown starts: a
+	// scenario's hang or delay waits on its request's context, so it lets go
+	// at once instead of holding the shutdown for its full length.
+	reqCtx, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	var handler http.Handler = a
+	if c.wrap != nil {
+		handler = c.wrap(a)
+	}
 	srv := &http.Server{
-		Handler:           a,
+		Handler:           handler,
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: c.timeouts.readHeader,
 		ReadTimeout:       c.timeouts.read,
 		IdleTimeout:       c.timeouts.idle,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 	}
 	log.Info("listening", "addr", addr, "tls", tlsConfig != nil, "version", version(), "seed", seed)
 	errc := make(chan error, 1)
@@ -197,6 +286,7 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	endRequests()
 	sctx, cancel := context.WithTimeout(context.Background(), c.timeouts.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -206,8 +296,34 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	return nil
 }
 
+// containerUID is the user the image runs as; getuid is os.Getuid but in
+// tests.
+const containerUID = 65532
+
+var getuid = os.Getuid
+
+// hintErr adds to each line of err that ends in "permission denied" what
+// to do about it, when the process runs as the image's user: a mounted
+// file or folder the user cannot read.
+func hintErr(err error) error {
+	if err == nil || getuid() != containerUID || !strings.Contains(err.Error(), "permission denied") {
+		return err
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		if strings.HasSuffix(l, "permission denied") {
+			lines[i] = l + " (the container runs as uid 65532: make the mount readable)"
+		}
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return &exitError{code: ee.code, msg: strings.Join(lines, "\n")}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
 func validate(args []string, stdout io.Writer) error {
-	fs, err := parseFlags("validate", validateUsage, nil, args, nil, stdout)
+	fs, _, err := parseFlags("validate", validateUsage, nil, args, nil, stdout)
 	if err != nil {
 		return err
 	}
@@ -218,12 +334,33 @@ func validate(args []string, stdout io.Writer) error {
 	cat := iapp.Catalogue()
 	failed := false
 	for _, path := range args {
-		if err := iapp.CheckFile(path, cat); err != nil {
-			failed = true
-			fmt.Fprintln(stdout, strings.TrimRight(err.Error(), "\n"))
-			continue
+		for _, c := range iapp.Check(path, cat) {
+			var problems []string
+			if c.Err != nil {
+				failed = true
+				problems = strings.Split(strings.TrimRight(hintErr(c.Err).Error(), "\n"), "\n")
+				for _, p := range problems {
+					fmt.Fprintln(stdout, p)
+				}
+			}
+			// Then each file's verdict, with what it was taken as.
+			for _, f := range c.Files {
+				n := 0
+				for _, p := range problems {
+					if strings.HasPrefix(p, f+":") {
+						n++
+					}
+				}
+				switch {
+				case n == 1:
+					fmt.Fprintf(stdout, "%s: 1 problem (%s)\n", f, c.Kind)
+				case n > 1:
+					fmt.Fprintf(stdout, "%s: %d problems (%s)\n", f, n, c.Kind)
+				default:
+					fmt.Fprintf(stdout, "%s: ok (%s)\n", f, c.Kind)
+				}
+			}
 		}
-		fmt.Fprintln(stdout, path+": ok")
 	}
 	if failed {
 		return &exitError{code: 1}
@@ -234,11 +371,11 @@ func validate(args []string, stdout io.Writer) error {
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var addr, url, tlsCert string
 	specs := []flagSpec{
-		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", help: "the server's certificate: probe over HTTPS", dst: &tlsCert},
-		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", help: "the server's listen address", dst: &addr},
-		{name: "url", env: "MOCKSERVER_HEALTH_URL", def: "", help: "the base URL to check (default from --addr)", dst: &url},
+		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", value: "file", help: "the server's certificate: probe over HTTPS", dst: &tlsCert},
+		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", value: "host:port", help: "the server's listen address", dst: &addr},
+		{name: "url", env: "MOCKSERVER_HEALTH_URL", value: "url", help: "the base URL to check (default from --addr)", dst: &url},
 	}
-	fs, err := parseFlags("healthcheck", healthcheckUsage, specs, args, getenv, stdout)
+	fs, env, err := parseFlags("healthcheck", healthcheckUsage, specs, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -248,7 +385,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	if url == "" {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
-			return usageErr("--addr: %v", err)
+			return usageErr("%s: %v", env.flag("addr"), err)
 		}
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
@@ -263,7 +400,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(url, "/")+"/_mock/health", nil)
 	if err != nil {
-		return usageErr("--url: %v", err)
+		return usageErr("%s: %v", env.flag("url"), err)
 	}
 	// The probe asks its own server whether it is alive; the certificate is
 	// made for the clients' host names, not for 127.0.0.1.

@@ -15,9 +15,9 @@ const (
 	goodScenario = "rules:\n  - when: {endpoint: oauth.token}\n    do: {error: token_invalid_code}\n"
 )
 
-// CheckFile is what validate runs: a file with top-level rules is a
-// scenario, a folder whose files all have rules is a scenario folder,
-// anything else is fixtures; every problem has its line.
+// CheckFile is what validate runs: each file with top-level rules, name or
+// description is a scenario, the other files of a path are one fixture
+// set; every problem has its line.
 func TestCheckFile(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -51,11 +51,27 @@ func TestCheckFile(t *testing.T) {
 			path:  ".",
 			want:  []string{`DIR/b.yaml:1: name: duplicate scenario name "same"`},
 		},
+		{name: "folder mixing scenario and fixture files", files: map[string]string{"f.yaml": goodFixture, "s.yaml": goodScenario}, path: "."},
 		{
-			name:  "folder mixing scenario and fixture files is fixtures",
-			files: map[string]string{"f.yaml": goodFixture, "s.yaml": goodScenario},
+			// name and description make a scenario, whose rules are
+			// missing: no fixture noise about its fields, nor about the
+			// good scenarios beside it
+			name:  "folder with a scenario without rules",
+			files: map[string]string{"a.yaml": goodScenario, "b.yaml": goodScenario, "f.yaml": goodFixture, "norules.yaml": "name: norules\ndescription: no rules yet\n"},
 			path:  ".",
-			want:  []string{`DIR/s.yaml:1: rules: unknown field "rules"`},
+			want:  []string{"DIR/norules.yaml:1: rules: missing: a scenario needs rules"},
+		},
+		{
+			name:  "mixed folder with a bad fixture file",
+			files: map[string]string{"s.yaml": goodScenario, "f.yaml": "isolar:\n  users:\n    - {account: a, password: p, user_id: 0, plants: []}\n"},
+			path:  ".",
+			want:  []string{"DIR/f.yaml:3: isolar.users[0].user_id: "},
+		},
+		{
+			name:  "scenario folder with one name twice, beside fixtures",
+			files: map[string]string{"a.yaml": "name: same\n" + goodScenario, "b.yaml": "name: same\n" + goodScenario, "f.yaml": goodFixture},
+			path:  ".",
+			want:  []string{`DIR/b.yaml:1: name: duplicate scenario name "same"`},
 		},
 		{
 			// A file that does not parse but starts its line with rules:
@@ -146,5 +162,27 @@ func TestBrokenScenarioSameLineEverywhere(t *testing.T) {
 				t.Errorf("got %q, want %q as the others say", rest, first)
 			}
 		})
+	}
+}
+
+// Check says what it took each file as: scenarios one by one, the fixture
+// files of a path as one set.
+func TestCheckSaysWhatEachFileIs(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{"a.yaml": goodScenario, "f.yaml": goodFixture, "g.yml": "solarman: {}\n", "z.yaml": goodScenario} {
+		writeFile(t, filepath.Join(dir, name), src)
+	}
+	var got []string
+	for _, c := range app.Check(dir, app.Catalogue()) {
+		if c.Err != nil {
+			t.Errorf("%s %q: got %v, want no problem", c.Kind, c.Files, c.Err)
+		}
+		for _, f := range c.Files {
+			got = append(got, strings.TrimPrefix(f, dir+string(filepath.Separator))+" "+c.Kind)
+		}
+	}
+	want := []string{"a.yaml scenario", "z.yaml scenario", "f.yaml fixtures", "g.yml fixtures"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
