@@ -2,9 +2,14 @@ package isolar_test
 
 import (
 	"encoding/json"
+	"html"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/isolar"
@@ -28,6 +33,7 @@ type env struct {
 	t     *testing.T
 	url   string
 	clock *testkit.Clock
+	notes *notes
 }
 
 // newEnv serves fx (the defaults when nil) with a fixed clock and ids.
@@ -40,8 +46,99 @@ func newEnv(t *testing.T, fx *fixture.Isolar) *env {
 		}
 		fx = all.Isolar
 	}
-	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{isolar.New(fx, deps)} })
-	return &env{t: t, url: srv.URL, clock: srv.Clock}
+	n := &notes{}
+	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{noting{isolar.New(fx, deps), n}} })
+	return &env{t: t, url: srv.URL, clock: srv.Clock, notes: n}
+}
+
+// notes keeps the failure note of the last request the service answered.
+type notes struct {
+	mu   sync.Mutex
+	last mock.Note
+}
+
+// noting is the service with a middleware that keeps each request's note
+// once the service has answered; it is the service for everything else.
+type noting struct {
+	*isolar.Service
+	notes *notes
+}
+
+func (v noting) Routes() mock.Routes {
+	r := v.Service.Routes()
+	use := r.Use
+	r.Use = func(c *gin.Context) {
+		if use != nil {
+			use(c)
+		}
+		c.Next()
+		v.notes.mu.Lock()
+		v.notes.last = mock.NoteOf(c)
+		v.notes.mu.Unlock()
+	}
+	return r
+}
+
+// note is what the service noted of the last request it answered.
+func (e *env) note() mock.Note {
+	e.notes.mu.Lock()
+	defer e.notes.mu.Unlock()
+	return e.notes.last
+}
+
+// wantNote checks the note of a failure answered with body: the catalogue
+// name, the field and code the body carries, and a reason that mentions
+// the offending value (any reason when mention is "").
+func wantNote(t *testing.T, n mock.Note, failure string, body []byte, mention string) {
+	t.Helper()
+	if n.Name != failure {
+		t.Errorf("note: got failure %q, want %q", n.Name, failure)
+	}
+	wantCarried(t, n, body)
+	wantReason(t, n, mention)
+}
+
+// wantReason checks that the note's reason mentions what it should, and
+// no secret of the fixtures.
+func wantReason(t *testing.T, n mock.Note, mention string) {
+	t.Helper()
+	if n.Reason == "" || !strings.Contains(n.Reason, mention) {
+		t.Errorf("note: got reason %q, want one that mentions %q", n.Reason, mention)
+	}
+	for _, secret := range []string{accessKey, docAccess, "demo1234"} {
+		if strings.Contains(n.Reason, secret) {
+			t.Errorf("note: reason %q shows the secret %s", n.Reason, secret)
+		}
+	}
+}
+
+// wantCarried checks that the note's code is the one its field carries in
+// the JSON body; a refresh failure's code is under result_data, with
+// result_code "1".
+func wantCarried(t *testing.T, n mock.Note, body []byte) {
+	t.Helper()
+	m := object(t, body)
+	got, _ := at(m, n.Field).(string)
+	if n.Field == "" || n.Code == "" || got != n.Code {
+		t.Errorf("note: got %s=%q, but the body carries %q there (%s)", n.Field, n.Code, got, body)
+	}
+	if n.Field == "result_data.code" && at(m, "result_code") != "1" {
+		t.Errorf("note: result_data.code noted, but result_code is %v, not \"1\"", at(m, "result_code"))
+	}
+}
+
+// wantPageNote checks the note of a refusal of the authorization page: the
+// catalogue name ("" for the page's own refusals), and the field error
+// with what the page shows, its message or the redirect's error.
+func wantPageNote(t *testing.T, n mock.Note, failure string, status int, location string, body []byte) {
+	t.Helper()
+	shown := strings.Contains(string(body), html.EscapeString(n.Code))
+	if status == http.StatusFound {
+		shown = strings.Contains(location, "error="+n.Code)
+	}
+	if n.Name != failure || n.Field != "error" || n.Code == "" || !shown {
+		t.Errorf("note: got %q error=%q, want %q and what the page shows (%d %s %s)", n.Name, n.Code, failure, status, location, body)
+	}
 }
 
 func (e *env) post(path string, header map[string]string, body string) testkit.Response {

@@ -23,20 +23,30 @@ import (
 // scenario would.
 func render(t *testing.T, fx *fixture.Isolar, name, method, target, body string) *httptest.ResponseRecorder {
 	t.Helper()
+	w, _ := renderNoted(t, fx, name, method, target, body)
+	return w
+}
+
+// renderNoted is render, with what the renderer noted.
+func renderNoted(t *testing.T, fx *fixture.Isolar, name, method, target, body string) (*httptest.ResponseRecorder, mock.Note) {
+	t.Helper()
 	clock := testkit.NewClock()
 	svc := isolar.New(fx, mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs()})
 	f, ok := svc.Routes().Failure(name)
 	if !ok {
 		t.Fatalf("no failure %q in the catalogue", name)
 	}
+	var note mock.Note
 	eng := gin.New()
 	eng.Any("/*any", func(c *gin.Context) {
 		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{Body: []byte(body)}))
+		mock.NoteReason(c, "a reason noted before the scenario acts")
 		f.Render(c)
+		note = mock.NoteOf(c)
 	})
 	w := httptest.NewRecorder()
 	eng.ServeHTTP(w, httptest.NewRequest(method, target, strings.NewReader(body)))
-	return w
+	return w, note
 }
 
 var serialRE = regexp.MustCompile(`"req_serial_num":"(\d{8}[0-9a-f]{4}4[0-9a-f]{3}[89ab][0-9a-f]{15})"`)
@@ -68,15 +78,23 @@ func TestCatalogueGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f, _ := routes.Failure(name)
 			if slices.Contains(f.Endpoints, isolar.EndpointAuthorize) {
-				w := render(t, fx, name, "GET", query, "")
+				w, note := renderNoted(t, fx, name, "GET", query, "")
 				testkit.Golden(t, "catalogue_"+name, fmt.Appendf(nil, "%d %s\n%s", w.Code, w.Header().Get("Location"), w.Body.Bytes()))
+				wantPageNote(t, note, name, w.Code, w.Header().Get("Location"), w.Body.Bytes())
+				if note.Reason != "" {
+					t.Errorf("note: got reason %q, want none (a scenario, not the vendor, decided)", note.Reason)
+				}
 				return
 			}
-			w := render(t, fx, name, "POST", "/", body)
+			w, note := renderNoted(t, fx, name, "POST", "/", body)
 			if w.Code != 200 || w.Header().Get("Content-Type") != "application/json;charset=UTF-8" {
 				t.Errorf("got %d %q, want 200 JSON", w.Code, w.Header().Get("Content-Type"))
 			}
 			testkit.Golden(t, "catalogue_"+name, w.Body.Bytes())
+			if note.Name != name || note.Reason != "" {
+				t.Errorf("note: got failure %q reason %q, want %q and no reason (a scenario, not the vendor, decided)", note.Name, note.Reason, name)
+			}
+			wantCarried(t, note, w.Body.Bytes())
 			if slices.Equal(f.Endpoints, []string{isolar.EndpointToken}) {
 				testkit.Golden(t, "catalogue_"+name+"_documented", render(t, fx, name, "POST", "/", docBody).Body.Bytes())
 			}
@@ -101,6 +119,8 @@ func TestNaturalTriggers(t *testing.T) {
 	disabled := defaults(t)
 	off := false
 	disabled.Apps[0].OAuthEnabled = &off
+	// mention is what the failure's reason must name: the offending value
+	// where there is one.
 	cases := []struct {
 		name    string
 		fx      *fixture.Isolar
@@ -109,37 +129,55 @@ func TestNaturalTriggers(t *testing.T) {
 		header  map[string]string
 		body    string
 		failure string
+		mention string
 	}{
-		{"no access key", nil, nil, tokenPath, nil, tokenBody(), "missing_access_key"},
-		{"empty access key", nil, nil, refreshURL, map[string]string{"x-access-key": ""}, tokenBody(), "missing_access_key"},
-		{"appkey sent as access key", nil, nil, tokenPath, map[string]string{"x-access-key": appKey}, tokenBody(), "illegal_access_key"},
-		{"refresh, illegal key", nil, nil, refreshURL, map[string]string{"x-access-key": "nope"}, `{}`, "illegal_access_key"},
-		{"the document's own sample", nil, nil, tokenPath, good, `{"grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`, "missing_appkey"},
-		{"malformed JSON", nil, nil, tokenPath, good, `{"appkey":"B968E49385CBD8C74587A374E7B1D21A",`, "missing_appkey"},
-		{"form-encoded body", nil, nil, tokenPath, map[string]string{"x-access-key": accessKey, "Content-Type": "application/x-www-form-urlencoded"}, "appkey=" + appKey + "&grant_type=authorization_code&code=rFrnww", "missing_appkey"},
-		{"JSON array", nil, nil, refreshURL, good, `[1,2]`, "missing_appkey"},
-		{"appkey not a string", nil, nil, tokenPath, good, `{"appkey":12}`, "missing_appkey"},
-		{"unknown appkey", nil, nil, tokenPath, good, tokenBody("appkey", "0000"), "invalid_appkey"},
-		{"secret of another app", nil, nil, tokenPath, map[string]string{"x-access-key": docAccess}, tokenBody(), "appkey_mismatch"},
-		{"oauth disabled", disabled, nil, tokenPath, good, tokenBody(), "invalid_client"},
-		{"grant type password", nil, nil, tokenPath, good, tokenBody("grant_type", "password"), "unsupported_grant_type"},
-		{"grant type missing", nil, nil, tokenPath, good, tokenBody("grant_type", "<none>"), "unsupported_grant_type"},
-		{"unknown code", nil, nil, tokenPath, good, tokenBody("code", "a<b&c"), "invalid_code"},
-		{"code missing", nil, nil, tokenPath, good, tokenBody("code", "<none>"), "invalid_code"},
-		{"redirect differs", nil, nil, tokenPath, good, tokenBody("redirect_uri", redirect2), "redirect_mismatch"},
-		{"redirect missing", nil, nil, tokenPath, good, tokenBody("redirect_uri", "<none>"), "redirect_mismatch"},
-		{"code of another app", nil, nil, tokenPath, good, tokenBody("code", "T3xxjv"), "unauthorized"},
-		{"refresh token missing", nil, nil, refreshURL, good, tokenBody(), "refresh_invalid_request"},
-		{"refresh token unknown", nil, nil, refreshURL, good, tokenBody("refresh_token", "nope"), "invalid_refresh_token"},
+		{"no access key", nil, nil, tokenPath, nil, tokenBody(), "missing_access_key", "no x-access-key"},
+		{"empty access key", nil, nil, refreshURL, map[string]string{"x-access-key": ""}, tokenBody(), "missing_access_key", "no x-access-key"},
+		{"appkey sent as access key", nil, nil, tokenPath, map[string]string{"x-access-key": appKey}, tokenBody(), "illegal_access_key", appKey + "'s appkey"},
+		{"refresh, illegal key", nil, nil, refreshURL, map[string]string{"x-access-key": "nope"}, `{}`, "illegal_access_key", "matches no app's secret key"},
+		{"the document's own sample", nil, nil, tokenPath, good, `{"grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`, "missing_appkey", "no appkey in the body"},
+		{"malformed JSON", nil, nil, tokenPath, good, `{"appkey":"B968E49385CBD8C74587A374E7B1D21A",`, "missing_appkey", "not a JSON object"},
+		{"form-encoded body", nil, nil, tokenPath, map[string]string{"x-access-key": accessKey, "Content-Type": "application/x-www-form-urlencoded"}, "appkey=" + appKey + "&grant_type=authorization_code&code=rFrnww", "missing_appkey", "application/x-www-form-urlencoded"},
+		{"JSON array", nil, nil, refreshURL, good, `[1,2]`, "missing_appkey", "not a JSON object"},
+		{"appkey not a string", nil, nil, tokenPath, good, `{"appkey":12}`, "missing_appkey", "appkey is not a string: 12"},
+		{"unknown appkey", nil, nil, tokenPath, good, tokenBody("appkey", "0000"), "invalid_appkey", "appkey 0000 unknown"},
+		{"secret of another app", nil, nil, tokenPath, map[string]string{"x-access-key": docAccess}, tokenBody(), "appkey_mismatch", "secret key of app " + docAppKey},
+		{"oauth disabled", disabled, nil, tokenPath, good, tokenBody(), "invalid_client", appKey + " has oauth_enabled: false"},
+		{"grant type password", nil, nil, tokenPath, good, tokenBody("grant_type", "password"), "unsupported_grant_type", "grant_type password unsupported"},
+		{"grant type missing", nil, nil, tokenPath, good, tokenBody("grant_type", "<none>"), "unsupported_grant_type", "no grant_type"},
+		{"unknown code", nil, nil, tokenPath, good, tokenBody("code", "a<b&c"), "invalid_code", "code a<b&c unknown in session default"},
+		{"code missing", nil, nil, tokenPath, good, tokenBody("code", "<none>"), "invalid_code", "no code"},
+		{"minted code used twice", nil, func(e *env) string {
+			wantCode(t, e.exchange(e.mint("used1", redirect), redirect), "1", "success")
+			return tokenBody("code", "used1")
+		}, tokenPath, good, "", "invalid_code", "code used1 already used at 2026-03-14T09:26:53Z"},
+		{"minted code expired", nil, func(e *env) string {
+			e.mint("old1", redirect)
+			e.advance(10 * time.Minute)
+			return tokenBody("code", "old1")
+		}, tokenPath, good, "", "invalid_code", "code old1 expired at 2026-03-14T09:36:53Z (session clock 2026-03-14T09:36:53Z)"},
+		{"redirect differs", nil, nil, tokenPath, good, tokenBody("redirect_uri", redirect2), "redirect_mismatch", "issued for redirect_uri " + redirect + ", not " + redirect2},
+		{"redirect missing", nil, nil, tokenPath, good, tokenBody("redirect_uri", "<none>"), "redirect_mismatch", "no redirect_uri"},
+		{"code of another app", nil, nil, tokenPath, good, tokenBody("code", "T3xxjv"), "unauthorized", "code T3xxjv was issued to app " + docAppKey + ", not " + appKey},
+		{"refresh token missing", nil, nil, refreshURL, good, tokenBody(), "refresh_invalid_request", "no refresh_token"},
+		{"refresh token unknown", nil, nil, refreshURL, good, tokenBody("refresh_token", "nope"), "invalid_refresh_token", "unknown in session default"},
 		{"refresh token of another app", nil, func(e *env) string {
 			r := e.post(tokenPath, map[string]string{"x-access-key": docAccess}, jsonBody(map[string]string{"appkey": docAppKey, "grant_type": "authorization_code", "code": "T3xxjv", "redirect_uri": redirect}))
 			return tokenBody("refresh_token", parse(t, r).ResultData.RefreshToken)
-		}, refreshURL, good, "", "invalid_refresh_token"},
+		}, refreshURL, good, "", "invalid_refresh_token", "issued to app " + docAppKey + ", not " + appKey},
+		{"refresh token rotated", nil, func(e *env) string {
+			tok := e.signIn()
+			wantCode(t, e.refresh(tok.RefreshToken), "1", "success")
+			return tokenBody("refresh_token", tok.RefreshToken)
+		}, refreshURL, good, "", "invalid_refresh_token", "rotated by an earlier refresh at 2026-03-14T09:26:53Z"},
+		{"access token as refresh token", nil, func(e *env) string {
+			return tokenBody("refresh_token", e.signIn().AccessToken)
+		}, refreshURL, good, "", "invalid_refresh_token", "an access token was sent as refresh_token"},
 		{"refresh token expired", nil, func(e *env) string {
 			tok := parse(t, e.exchange("rFrnww", redirect))
 			e.advance(720 * time.Hour)
 			return tokenBody("refresh_token", tok.RefreshToken)
-		}, refreshURL, good, "", "refresh_token_expired"},
+		}, refreshURL, good, "", "refresh_token_expired", "refresh token expired at 2026-04-13T09:26:53Z (session clock 2026-04-13T09:26:53Z)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,6 +195,7 @@ func TestNaturalTriggers(t *testing.T) {
 			if g, w := normal(t, got.Body), normal(t, want.Body.Bytes()); g != w || got.Status != 200 {
 				t.Errorf("got %d %s\nwant 200 %s", got.Status, g, w)
 			}
+			wantNote(t, e.note(), c.failure, got.Body, c.mention)
 		})
 	}
 }

@@ -62,6 +62,7 @@ func TestPageFlowIssuesAWorkingCode(t *testing.T) {
 	if r := e.post("/authorized-app/consent", form, url.Values{"ticket": {ticket}, "decision": {"approve"}}.Encode()); r.Status != 400 {
 		t.Errorf("ticket reuse: got %d, want 400", r.Status)
 	}
+	wantReason(t, e.note(), "consent ticket already used at 2026-03-14T09:26:53Z")
 }
 
 func TestPageWithSessionPrefixAndNoState(t *testing.T) {
@@ -84,15 +85,18 @@ func TestPageWithSessionPrefixAndNoState(t *testing.T) {
 
 func TestPageRejectsWrongPassword(t *testing.T) {
 	e := newEnv(t, nil)
-	for _, c := range []struct{ account, password string }{
-		{"demo@example.com", "wrong"},
-		{"demo@example.com", ""},
-		{"nobody@example.com", "demo1234"},
+	for _, c := range []struct{ account, password, mention string }{
+		{"demo@example.com", "wrong", "wrong password for demo@example.com"},
+		{"demo@example.com", "", "no password for demo@example.com"},
+		{"nobody@example.com", "demo1234", "no account nobody@example.com in the fixtures"},
 	} {
 		r, ticket := e.login("", redirect, "s", c.account, c.password)
 		if r.Status != 200 || ticket != "" || !strings.Contains(string(r.Body), "Incorrect account or password") {
 			t.Errorf("%s/%s: got %d, ticket %q, want the form again with the error", c.account, c.password, r.Status, ticket)
 		}
+		// Not a catalogue failure: the form comes again, with its error.
+		wantPageNote(t, e.note(), "", r.Status, "", r.Body)
+		wantReason(t, e.note(), c.mention)
 	}
 }
 
@@ -103,6 +107,8 @@ func TestPageDeny(t *testing.T) {
 	if got, want := r.Header.Get("Location"), redirect+"?error=access_denied&state=st"; r.Status != 302 || got != want {
 		t.Errorf("got %d %q, want 302 %q", r.Status, got, want)
 	}
+	wantPageNote(t, e.note(), "access_denied", r.Status, r.Header.Get("Location"), r.Body)
+	wantReason(t, e.note(), "demo@example.com denied app "+appKey)
 }
 
 // An unregistered or unknown target never gets a redirect, only a 400 page.
@@ -110,28 +116,39 @@ func TestPageNeverRedirectsToUnregisteredURI(t *testing.T) {
 	e := newEnv(t, nil)
 	cases := []struct {
 		name, query, msg string
+		failure, mention string // the note's failure and what its reason names
 	}{
-		{"unknown app", authorizeQuery("9999", redirect, ""), "Application does not exist"},
-		{"unregistered redirect", authorizeQuery("1001", "https://evil.example/cb", ""), "The redirect address does not match"},
-		{"redirect with extra path", authorizeQuery("1001", redirect+"/x", ""), "The redirect address does not match"},
-		{"wrong cloud", "cloudId=2&applicationId=1001&redirectUrl=" + url.QueryEscape(redirect), "Application does not exist"},
-		{"cloud not a number", "cloudId=x&applicationId=1001&redirectUrl=" + url.QueryEscape(redirect), "Application does not exist"},
-		{"no parameters", "", "Application does not exist"},
+		{"unknown app", authorizeQuery("9999", redirect, ""), "Application does not exist", "unknown_application", "applicationId 9999 unknown"},
+		{"unregistered redirect", authorizeQuery("1001", "https://evil.example/cb", ""), "The redirect address does not match",
+			"redirect_not_registered", "redirectUrl https://evil.example/cb is not registered for application 1001"},
+		{"redirect with extra path", authorizeQuery("1001", redirect+"/x", ""), "The redirect address does not match",
+			"redirect_not_registered", "redirectUrl " + redirect + "/x is not"},
+		{"wrong cloud", "cloudId=2&applicationId=1001&redirectUrl=" + url.QueryEscape(redirect), "Application does not exist",
+			"unknown_application", "application 1001 is on cloudId 1, not 2"},
+		{"cloud not a number", "cloudId=x&applicationId=1001&redirectUrl=" + url.QueryEscape(redirect), "Application does not exist",
+			"unknown_application", "cloudId x is not a number"},
+		{"no parameters", "", "Application does not exist", "unknown_application", `applicationId "" unknown`},
 	}
 	for _, c := range cases {
 		r := testkit.Do(t, "GET", e.url+"/authorized-app?"+c.query, nil, "")
 		if r.Status != 400 || r.Header.Get("Location") != "" || !strings.Contains(string(r.Body), c.msg) {
 			t.Errorf("%s: got %d Location %q, want 400 %q", c.name, r.Status, r.Header.Get("Location"), c.msg)
 		}
+		wantPageNote(t, e.note(), c.failure, r.Status, "", r.Body)
+		wantReason(t, e.note(), c.mention)
 	}
 	r, ticket := e.login("", "https://evil.example/cb", "s", "demo@example.com", "demo1234")
 	if r.Status != 400 || ticket != "" {
 		t.Errorf("login with an unregistered redirect: got %d ticket %q, want 400 and none", r.Status, ticket)
 	}
+	wantPageNote(t, e.note(), "redirect_not_registered", r.Status, "", r.Body)
+	wantReason(t, e.note(), "redirectUrl https://evil.example/cb is not registered")
 	r = e.post("/authorized-app/consent", form, "ticket=forged&decision=approve")
 	if r.Status != 400 || r.Header.Get("Location") != "" {
 		t.Errorf("forged ticket: got %d %q, want 400 and no redirect", r.Status, r.Header.Get("Location"))
 	}
+	wantPageNote(t, e.note(), "", r.Status, "", r.Body)
+	wantReason(t, e.note(), "consent ticket unknown in session default")
 }
 
 func TestPageEscapesUserValues(t *testing.T) {

@@ -35,7 +35,8 @@ func newQuotas() *quotas {
 
 // admit counts a data call of a in session at now, or refuses it once a
 // limit is reached: the monthly one first, since waiting for the next
-// hour would not help. A refused call counts against nothing.
+// hour would not help. A refused call counts against nothing. The
+// refusal says when the window ends, in the platform's zone.
 func (q *quotas) admit(session uint64, a *app, now time.Time, zone *time.Location) *refusal {
 	if a.Quota == nil || (a.Quota.Hourly == nil && a.Quota.Monthly == nil) {
 		return nil
@@ -57,11 +58,11 @@ func (q *quotas) admit(session uint64, a *app, now time.Time, zone *time.Locatio
 	}
 	switch {
 	case a.Quota.Monthly != nil && u.monthCalls >= *a.Quota.Monthly:
-		return refuse(failMonthlyLimit, "monthly limit of %d calls of app %s reached; resets at %s",
-			*a.Quota.Monthly, a.AppKey, stamp(month.AddDate(0, 1, 0)))
+		return refuse(failMonthlyLimit, "app %s reached its monthly limit (%d calls); resets at %s",
+			a.AppKey, *a.Quota.Monthly, month.AddDate(0, 1, 0).Format(time.RFC3339))
 	case a.Quota.Hourly != nil && u.hourCalls >= *a.Quota.Hourly:
-		return refuse(failHourlyLimit, "hourly limit of %d calls of app %s reached; resets at %s",
-			*a.Quota.Hourly, a.AppKey, stamp(hour.Add(time.Hour)))
+		return refuse(failHourlyLimit, "app %s reached its hourly limit (%d calls); resets at %s",
+			a.AppKey, *a.Quota.Hourly, hour.Add(time.Hour).Format(time.RFC3339))
 	}
 	u.hourCalls++
 	u.monthCalls++
