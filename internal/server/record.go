@@ -85,11 +85,15 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 	a := append(buf[:0],
 		slog.String("session", sess.Name), slog.String("endpoint", x.endpoint), slog.String("method", r.Method),
 		slog.String("path", path), slog.Int("status", rec.status), slog.String("rule", x.rule))
-	if n := x.note; n.Name != "" || n.Code != "" || reason != "" {
+	// Only a failed request has these, each only when known: a fault has
+	// a reason but no catalogue failure.
+	if n := x.note; n.Name != "" {
 		a = append(a, slog.String("failure", n.Name))
-		if n.Field != "" {
-			a = append(a, slog.String(logField(n.Field), n.Code))
-		}
+	}
+	if n := x.note; n.Field != "" {
+		a = append(a, slog.String(logField(n.Field), n.Code))
+	}
+	if reason != "" {
 		a = append(a, slog.String("reason", reason))
 	}
 	a = append(a, slog.Float64("duration_ms", ms))
