@@ -10,12 +10,16 @@ import (
 	"github.com/tokenmock/tokenmock/mocktest"
 )
 
+// isolarCodeBody is the body of an iSolarCloud code exchange.
+func isolarCodeBody(code string) string {
+	return `{"appkey":"` + mocktest.IsolarAppKey + `","grant_type":"authorization_code","code":"` + code + `","redirect_uri":"` + mocktest.IsolarRedirectURI + `"}`
+}
+
 // isolarExchange is what an iSolarCloud client does with a code.
 func isolarExchange(baseURL, code string) (resultCode string, expiresIn int) {
-	body := `{"appkey":"B968E49385CBD8C74587A374E7B1D21A","grant_type":"authorization_code","code":"` + code + `","redirect_uri":"https://web3.isolarcloud.com.cn"}`
-	req, _ := http.NewRequest("POST", baseURL+"/openapi/apiManage/token", strings.NewReader(body))
+	req, _ := http.NewRequest("POST", baseURL+"/openapi/apiManage/token", strings.NewReader(isolarCodeBody(code)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	req.Header.Set("x-access-key", mocktest.IsolarSecretKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		panic(err)
@@ -29,15 +33,17 @@ func isolarExchange(baseURL, code string) (resultCode string, expiresIn int) {
 	return out.ResultCode, out.ExpiresIn
 }
 
-// A code minted through the admin API works once, like a real one.
+// A code minted through the admin API works once, like a real one. In a
+// test, mocktest.Start(t) starts the mock and mock.Session(t) gives the
+// test its session; an example has no t, so it uses New and SessionNamed.
 func Example() {
 	mock, err := mocktest.New()
 	if err != nil {
 		panic(err)
 	}
 	defer mock.Close()
-	s := mock.Session("example")
-	code := s.MintCode(mocktest.CodeRequest{Vendor: "isolar", AppKey: "B968E49385CBD8C74587A374E7B1D21A"})
+	s := mock.SessionNamed(nil, "example")
+	code := s.MintCode(mocktest.CodeRequest{Vendor: "isolar", AppKey: mocktest.IsolarAppKey})
 	fmt.Println(isolarExchange(s.URL, code))
 	fmt.Println(isolarExchange(s.URL, code))
 	// Output:
@@ -49,7 +55,7 @@ func Example() {
 func ExampleSession_UseScenario() {
 	mock, _ := mocktest.New()
 	defer mock.Close()
-	s := mock.Session("rate-limited")
+	s := mock.SessionNamed(nil, "rate-limited")
 	s.UseScenario("isolar-gateway-rate-limited")
 	code, _ := isolarExchange(s.URL, "rFrnww")
 	fmt.Println(code)
@@ -63,10 +69,9 @@ func ExampleSession_UseScenario() {
 func ExampleSession_AdvanceClock() {
 	mock, _ := mocktest.New()
 	defer mock.Close()
-	s := mock.Session("clock")
-	body := `{"appkey":"B968E49385CBD8C74587A374E7B1D21A","grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`
-	req, _ := http.NewRequest("POST", s.URL+"/openapi/apiManage/token", strings.NewReader(body))
-	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	s := mock.SessionNamed(nil, "clock")
+	req, _ := http.NewRequest("POST", s.URL+"/openapi/apiManage/token", strings.NewReader(isolarCodeBody(mocktest.IsolarStaticCode)))
+	req.Header.Set("x-access-key", mocktest.IsolarSecretKey)
 	resp, _ := http.DefaultClient.Do(req)
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -86,7 +91,7 @@ func ExampleSession_AdvanceClock() {
 func isolarPost(url, path, token, body string) (code string, data map[string]any) {
 	req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-access-key", "MOCKSECRETKEY0123456789ABCDEFGHI")
+	req.Header.Set("x-access-key", mocktest.IsolarSecretKey)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -108,10 +113,9 @@ func isolarPost(url, path, token, body string) (code string, data map[string]any
 func ExampleSession_ExpireToken() {
 	mock, _ := mocktest.New()
 	defer mock.Close()
-	s := mock.Session("lifecycle")
-	const app = `"appkey":"B968E49385CBD8C74587A374E7B1D21A"`
-	_, tok := isolarPost(s.URL, "/openapi/apiManage/token", "",
-		`{`+app+`,"grant_type":"authorization_code","code":"rFrnww","redirect_uri":"https://web3.isolarcloud.com.cn"}`)
+	s := mock.SessionNamed(nil, "lifecycle")
+	const app = `"appkey":"` + mocktest.IsolarAppKey + `"`
+	_, tok := isolarPost(s.URL, "/openapi/apiManage/token", "", isolarCodeBody(mocktest.IsolarStaticCode))
 	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
 	plants := `{"page":1,"size":100,` + app + `}`
 
@@ -127,4 +131,30 @@ func ExampleSession_ExpireToken() {
 	// 1 9
 	// E00003
 	// 1
+}
+
+// Connect drives a mock that runs already, here one from New standing in
+// for a Compose service; in a test, mocktest.FromEnv(t) connects to
+// $TOKENMOCK_URL when it is set and starts a mock otherwise. Closing the
+// connected handle leaves the mock running.
+func ExampleConnect() {
+	running, _ := mocktest.New()
+	defer running.Close()
+
+	mock := mocktest.Connect(nil, running.URL) // in a test: Connect(t, url)
+	s := mock.SessionNamed(nil, "connected")   // in a test: mock.Session(t)
+	s.UseScenario("isolar-code-reused")
+	mock.Close()
+	fmt.Println(isolarExchange(running.URL+"/s/connected", mocktest.IsolarStaticCode))
+	fmt.Println(isolarExchange(running.URL+"/s/connected", mocktest.IsolarStaticCode))
+	// Output:
+	// 1 172799
+	// 2 0
+}
+
+// SOLARMAN takes the password as the lowercase hex SHA-256 of it.
+func ExampleSolarmanPasswordDigest() {
+	fmt.Println(mocktest.SolarmanPasswordDigest(mocktest.SolarmanPassword))
+	// Output:
+	// b6fb8971000faab81a3d6c6f4739f1240055d04af96816d68c9f7d89d1691918
 }
