@@ -36,17 +36,36 @@ func renderNoted(t *testing.T, fx *fixture.Isolar, name, method, target, body st
 	if !ok {
 		t.Fatalf("no failure %q in the catalogue", name)
 	}
+	return answerAlone(t, func(c *gin.Context) {
+		mock.NoteReason(c, "a reason noted before the scenario acts")
+		f.Render(c)
+	}, method, target, body)
+}
+
+// answerAlone runs h on a request with body, outside the server, and
+// returns its answer and what it noted.
+func answerAlone(t *testing.T, h gin.HandlerFunc, method, target, body string) (*httptest.ResponseRecorder, mock.Note) {
+	t.Helper()
 	var note mock.Note
 	eng := gin.New()
 	eng.Any("/*any", func(c *gin.Context) {
 		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{Body: []byte(body)}))
-		mock.NoteReason(c, "a reason noted before the scenario acts")
-		f.Render(c)
+		h(c)
 		note = mock.NoteOf(c)
 	})
 	w := httptest.NewRecorder()
 	eng.ServeHTTP(w, httptest.NewRequest(method, target, strings.NewReader(body)))
 	return w, note
+}
+
+// The answers outside the catalogue's natural triggers explain themselves
+// too: a path the gateway does not serve, and a handler's panic.
+func TestOtherFailuresExplainThemselves(t *testing.T) {
+	routes := isolar.New(defaults(t), mock.Deps{}).Routes()
+	w, note := answerAlone(t, routes.NotFound, "POST", "/openapi/platform/getPowerStationDetail", `{}`)
+	wantNote(t, note, "api_not_found", w.Body.Bytes(), "no endpoint at POST /openapi/platform/getPowerStationDetail")
+	w, note = answerAlone(t, routes.Endpoints[0].Internal, "POST", tokenPath, `{}`)
+	wantNote(t, note, "internal_error", w.Body.Bytes(), "panicked")
 }
 
 var serialRE = regexp.MustCompile(`"req_serial_num":"(\d{8}[0-9a-f]{4}4[0-9a-f]{3}[89ab][0-9a-f]{15})"`)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
@@ -167,5 +168,41 @@ func TestPageEscapesUserValues(t *testing.T) {
 	shim := testkit.Do(t, "GET", e.url+"/s/a.b/", nil, "")
 	if shim.Status != 200 || !strings.Contains(string(shim.Body), `location.replace("/s/a.b" + '/authorized-app?' + q)`) {
 		t.Errorf("shim: got %d %s", shim.Status, shim.Body)
+	}
+}
+
+// The consent form's refusals are no catalogue failures (the page shows
+// its error, no redirect), but each says why.
+func TestPageConsentRefusals(t *testing.T) {
+	signedIn := func(e *env) string {
+		_, ticket := e.login("", redirect, "s", "demo@example.com", "demo1234")
+		return ticket
+	}
+	cases := []struct {
+		name     string
+		ticket   func(e *env) string
+		decision string
+		mention  string
+	}{
+		{"no decision", signedIn, "", `decision "" is neither approve nor deny`},
+		{"odd decision", signedIn, "maybe", "decision maybe is neither approve nor deny"},
+		{"no ticket", func(*env) string { return "" }, "approve", "no ticket in the consent form"},
+		{"expired ticket", func(e *env) string {
+			ticket := signedIn(e)
+			e.advance(10 * time.Minute)
+			return ticket
+		}, "approve", "consent ticket expired at 2026-03-14T09:36:53Z (session clock 2026-03-14T09:36:53Z)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			ticket := c.ticket(e)
+			r := e.post("/authorized-app/consent", form, url.Values{"ticket": {ticket}, "decision": {c.decision}}.Encode())
+			if r.Status != 400 || r.Header.Get("Location") != "" {
+				t.Errorf("got %d %q, want 400 and no redirect", r.Status, r.Header.Get("Location"))
+			}
+			wantPageNote(t, e.note(), "", r.Status, "", r.Body)
+			wantReason(t, e.note(), c.mention)
+		})
 	}
 }

@@ -207,3 +207,45 @@ func defaults(t *testing.T) *fixture.Isolar {
 	}
 	return all.Isolar
 }
+
+// POST /_mock/codes for isolar: an omitted user is the fixtures' first, an
+// omitted redirect_uri the app's first registered one; each error says
+// what would do.
+func TestMintCodeRequests(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.post("/_mock/codes", nil, `{"vendor":"isolar","appkey":"`+appKey+`"}`)
+	var minted struct{ Code string }
+	decode(t, r.Body, &minted)
+	if r.Status != 201 || minted.Code == "" {
+		t.Fatalf("defaults: got %d %s, want 201 and a code", r.Status, r.Body)
+	}
+	code := minted.Code
+	if a := wantCode(t, e.exchange(code, redirect), "1", "success"); a.ResultData.AuthUser != 408056 {
+		t.Errorf("defaults: got auth_user %d, want 408056 (demo@example.com, the first user)", a.ResultData.AuthUser)
+	}
+	noUsers := newEnv(t, defaultsWith(t, func(fx *fixture.Isolar) { fx.Users, fx.StaticCodes = nil, nil }))
+	cases := []struct {
+		name   string
+		e      *env
+		body   string
+		detail string
+	}{
+		{"no appkey", e, `{"vendor":"isolar"}`, "appkey: required (one of " + appKey + ", " + docAppKey + ")"},
+		{"unknown appkey", e, `{"vendor":"isolar","appkey":"X"}`, `appkey: unknown app "X" (want one of ` + appKey + ", " + docAppKey + ")"},
+		{"unknown user", e, `{"vendor":"isolar","appkey":"` + appKey + `","user":"u"}`, `user: unknown account "u"`},
+		{"no user to default to", noUsers, `{"vendor":"isolar","appkey":"` + appKey + `"}`, "user: the fixtures have no isolar user to default to"},
+		{"unregistered redirect", e, `{"vendor":"isolar","appkey":"` + appKey + `","redirect_uri":"https://evil.example"}`,
+			`redirect_uri: not registered for the app: "https://evil.example" (registered: ` + redirect + ", " + redirect2},
+	}
+	for _, c := range cases {
+		r := c.e.post("/_mock/codes", nil, c.body)
+		var got struct {
+			Error   string
+			Details []string
+		}
+		decode(t, r.Body, &got)
+		if r.Status != 400 || !slices.ContainsFunc(got.Details, func(d string) bool { return contains(d, c.detail) }) {
+			t.Errorf("%s: got %d %s, want 400 with %q", c.name, r.Status, r.Body, c.detail)
+		}
+	}
+}
