@@ -3,6 +3,7 @@ package solarman
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -86,6 +87,31 @@ func (r *dataRequest) paging() (page, size int64, ok bool) {
 	return page, size, !r.page.bad && !r.size.bad && page >= 1 && size >= 1
 }
 
+// notePaging notes what paging found wrong.
+func (r *dataRequest) notePaging(c *gin.Context) {
+	for _, f := range []struct {
+		name string
+		n    integer
+	}{{"page", r.page}, {"size", r.size}} {
+		switch {
+		case f.n.bad:
+			mock.NoteReason(c, "%s is not an integer", f.name)
+			return
+		case f.n.present && f.n.val < 1:
+			mock.NoteReason(c, "%s %d is below 1", f.name, f.n.val)
+			return
+		}
+	}
+}
+
+// visibility says whose stations a token sees, for reasons.
+func visibility(c *parsedClaims) string {
+	if org := c.Detail.OrganizationID; org != 0 {
+		return fmt.Sprintf("organisation %d", org)
+	}
+	return fmt.Sprintf("user %d", c.Detail.UserID)
+}
+
 // dataCall runs the checks every data call shares (vendors/solarman-data.md
 // §4 steps 1–4: the token, the app, a JSON object body) and returns the
 // token's claims and the parsed body; nil claims: the failure is written.
@@ -95,8 +121,10 @@ func (s *Service) dataCall(c *gin.Context) (*parsedClaims, dataRequest) {
 		s.writeFailure(c, *f)
 		return nil, dataRequest{}
 	}
-	req, ok := parseData(mock.Req(c).Body)
+	body := mock.Req(c).Body
+	req, ok := parseData(body)
 	if !ok {
+		noteNotObject(c, body)
 		s.writeFailure(c, failInvalidParam)
 		return nil, dataRequest{}
 	}
@@ -128,6 +156,7 @@ func (s *Service) stationList(c *gin.Context) {
 	}
 	page, size, ok := req.paging()
 	if !ok {
+		req.notePaging(c)
 		s.writeFailure(c, failInvalidParam)
 		return
 	}
@@ -155,14 +184,21 @@ func (s *Service) stationList(c *gin.Context) {
 func (s *Service) station(c *gin.Context, claims *parsedClaims, id integer) *station {
 	switch {
 	case !id.present:
+		mock.NoteReason(c, "stationId missing")
 		s.writeFailure(c, failMissingParam)
 		return nil
 	case id.bad:
+		mock.NoteReason(c, "stationId is not an integer")
 		s.writeFailure(c, failInvalidParam)
 		return nil
 	}
 	st := s.byStation[id.val]
 	if st == nil || !st.visibleTo(claims) {
+		if st == nil {
+			mock.NoteReason(c, "station %d unknown", id.val)
+		} else {
+			mock.NoteReason(c, "station %d not visible to this token (%s)", id.val, visibility(claims))
+		}
 		s.writeFailure(c, failNotFound)
 		return nil
 	}
@@ -195,11 +231,17 @@ func (s *Service) stationDevices(c *gin.Context) {
 		return
 	}
 	if !req.stationID.present {
+		mock.NoteReason(c, "stationId missing")
 		s.writeFailure(c, failMissingParam)
 		return
 	}
 	page, size, ok := req.paging()
 	if !ok || req.deviceType.bad {
+		if ok {
+			mock.NoteReason(c, "deviceType is not a string")
+		} else {
+			req.notePaging(c)
+		}
 		s.writeFailure(c, failInvalidParam)
 		return
 	}
@@ -239,14 +281,25 @@ func (s *Service) deviceCurrent(c *gin.Context) {
 	}
 	switch {
 	case !req.deviceSN.present:
+		mock.NoteReason(c, "deviceSn missing")
 		s.writeFailure(c, failMissingParam)
 		return
-	case req.deviceSN.bad || req.deviceID.bad:
+	case req.deviceSN.bad:
+		mock.NoteReason(c, "deviceSn is not a string")
+		s.writeFailure(c, failInvalidParam)
+		return
+	case req.deviceID.bad:
+		mock.NoteReason(c, "deviceId is not an integer")
 		s.writeFailure(c, failInvalidParam)
 		return
 	}
 	d := s.bySN[req.deviceSN.val]
 	if d == nil || !d.station.visibleTo(claims) {
+		if d == nil {
+			mock.NoteReason(c, "device %s unknown", req.deviceSN.val)
+		} else {
+			mock.NoteReason(c, "device %s is on station %d, not visible to this token (%s)", d.sn, d.station.id, visibility(claims))
+		}
 		s.writeFailure(c, failNotFound)
 		return
 	}

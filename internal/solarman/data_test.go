@@ -256,6 +256,7 @@ func TestDataNaturalTriggers(t *testing.T) {
 		auth    func(e *env) string
 		body    string // "": the endpoint's valid body
 		failure string
+		why     string // what the log's reason says
 	}
 	consumer := func(e *env) string { return e.bearer(loginS2) }
 	sunsunToken := func(e *env) string { return e.bearer(loginS3) }
@@ -263,48 +264,48 @@ func TestDataNaturalTriggers(t *testing.T) {
 	fixed := func(s string) func(*env) string { return func(*env) string { return s } }
 	one := int64(1)
 	cases := []trigger{
-		{"no Authorization", nil, nil, fixed(""), "", "token_not_found"},
-		{"another scheme", nil, nil, func(e *env) string { return "Basic " + strings.TrimPrefix(consumer(e), "bearer ") }, "", "token_not_found"},
-		{"bearer and no token", nil, nil, fixed("bearer  "), "", "token_not_found"},
-		{"malformed token", nil, nil, fixed("bearer abc.def.ghi"), "", "token_invalid"},
+		{"no Authorization", nil, nil, fixed(""), "", "token_not_found", "no Authorization header"},
+		{"another scheme", nil, nil, func(e *env) string { return "Basic " + strings.TrimPrefix(consumer(e), "bearer ") }, "", "token_not_found", `Authorization scheme "Basic" is not Bearer`},
+		{"bearer and no token", nil, nil, fixed("bearer  "), "", "token_not_found", "without a token"},
+		{"malformed token", nil, nil, fixed("bearer abc.def.ghi"), "", "token_invalid", "token is not a JWT signed by this mock"},
 		{"refresh token", nil, nil, func(e *env) string {
 			return "bearer " + parse(e.t, e.token(loginS2.query, loginS2.body)).RefreshToken
-		}, "", "token_invalid"},
+		}, "", "token_invalid", "a refresh token was sent"},
 		{"expired token", nil, nil, func(e *env) string {
 			auth := consumer(e)
 			e.srv.Clock.Advance(tokenLife)
 			return auth
-		}, "", "token_invalid"},
+		}, "", "token_invalid", "access token expired at 2026-05-13T09:26:53Z (session clock "},
 		{"token of another session", nil, nil, func(e *env) string {
 			r := testkit.Do(e.t, "POST", e.srv.URL+"/s/elsewhere/account/v1.0/token"+loginS2.query, nil, loginS2.body)
 			return "bearer " + parse(e.t, r).AccessToken
-		}, "", "token_invalid"},
-		{"quota used up", nil, func(fx *fixture.Solarman) { fx.Apps[0].Quota = &one }, consumer, "", "quota_exceeded"},
-		{"rate window full", nil, func(fx *fixture.Solarman) { fx.Apps[0].RateLimit = &fixture.RateLimit{Calls: 1, WindowS: 10} }, consumer, "", "too_frequently"},
-		{"a JSON array", nil, nil, consumer, `[{"stationId":100895}]`, "invalid_param"},
-		{"cut JSON", nil, nil, consumer, `{"stationId":`, "invalid_param"},
-		{"JSON null", nil, nil, consumer, `null`, "invalid_param"},
-		{"form-encoded", nil, nil, consumer, `stationId=100895`, "invalid_param"},
-		{"page 0", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"page":0}`, "invalid_param"},
-		{"size 0", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"size":0}`, "invalid_param"},
-		{"page a fraction", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"page":1.5}`, "invalid_param"},
-		{"size not a number", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"size":"lots"}`, "invalid_param"},
-		{"no stationId", []string{pathRealtime, pathDevices}, nil, consumer, `{"page":1,"size":19}`, "missing_param"},
-		{"stationId null", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":null}`, "missing_param"},
-		{"stationId an object", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":{"id":100895}}`, "invalid_param"},
-		{"stationId beyond int64", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":99999999999999999999}`, "invalid_param"},
-		{"deviceType an array", []string{pathDevices}, nil, consumer, `{"stationId":100895,"deviceType":["INVERTER"]}`, "invalid_param"},
-		{"no deviceSn", []string{pathCurrent}, nil, consumer, `{"deviceId":252525}`, "missing_param"},
-		{"empty deviceSn", []string{pathCurrent}, nil, consumer, `{"deviceSn":""}`, "missing_param"},
-		{"deviceSn a boolean", []string{pathCurrent}, nil, consumer, `{"deviceSn":true}`, "invalid_param"},
-		{"deviceId not a number", []string{pathCurrent}, nil, consumer, `{"deviceSn":"2106123456","deviceId":"x"}`, "invalid_param"},
-		{"unknown station", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":999999}`, "not_found"},
-		{"station of another user", []string{pathRealtime, pathDevices}, nil, sunsunToken, `{"stationId":100895}`, "not_found"},
-		{"own station, business token", []string{pathRealtime, pathDevices}, nil, business, `{"stationId":100895}`, "not_found"},
-		{"org station, consumer token", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":100322}`, "not_found"},
-		{"unknown device", []string{pathCurrent}, nil, consumer, `{"deviceSn":"NOPE"}`, "not_found"},
-		{"device of the org, consumer token", []string{pathCurrent}, nil, consumer, `{"deviceSn":"2203987654"}`, "not_found"},
-		{"device of another user", []string{pathCurrent}, nil, sunsunToken, `{"deviceSn":"2106123456"}`, "not_found"},
+		}, "", "token_invalid", "token not issued in session default"},
+		{"quota used up", nil, func(fx *fixture.Solarman) { fx.Apps[0].Quota = &one }, consumer, "", "quota_exceeded", "used up its quota of 1 calls"},
+		{"rate window full", nil, func(fx *fixture.Solarman) { fx.Apps[0].RateLimit = &fixture.RateLimit{Calls: 1, WindowS: 10} }, consumer, "", "too_frequently", "over its rate_limit of 1"},
+		{"a JSON array", nil, nil, consumer, `[{"stationId":100895}]`, "invalid_param", "not a JSON object"},
+		{"cut JSON", nil, nil, consumer, `{"stationId":`, "invalid_param", "not a JSON object"},
+		{"JSON null", nil, nil, consumer, `null`, "invalid_param", "not a JSON object"},
+		{"form-encoded", nil, nil, consumer, `stationId=100895`, "invalid_param", "not a JSON object"},
+		{"page 0", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"page":0}`, "invalid_param", "page 0 is below 1"},
+		{"size 0", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"size":0}`, "invalid_param", "size 0 is below 1"},
+		{"page a fraction", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"page":1.5}`, "invalid_param", "page is not an integer"},
+		{"size not a number", []string{pathList, pathDevices}, nil, consumer, `{"stationId":100895,"size":"lots"}`, "invalid_param", "size is not an integer"},
+		{"no stationId", []string{pathRealtime, pathDevices}, nil, consumer, `{"page":1,"size":19}`, "missing_param", "stationId missing"},
+		{"stationId null", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":null}`, "missing_param", "stationId missing"},
+		{"stationId an object", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":{"id":100895}}`, "invalid_param", "stationId is not an integer"},
+		{"stationId beyond int64", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":99999999999999999999}`, "invalid_param", "stationId is not an integer"},
+		{"deviceType an array", []string{pathDevices}, nil, consumer, `{"stationId":100895,"deviceType":["INVERTER"]}`, "invalid_param", "deviceType is not a string"},
+		{"no deviceSn", []string{pathCurrent}, nil, consumer, `{"deviceId":252525}`, "missing_param", "deviceSn missing"},
+		{"empty deviceSn", []string{pathCurrent}, nil, consumer, `{"deviceSn":""}`, "missing_param", "deviceSn missing"},
+		{"deviceSn a boolean", []string{pathCurrent}, nil, consumer, `{"deviceSn":true}`, "invalid_param", "deviceSn is not a string"},
+		{"deviceId not a number", []string{pathCurrent}, nil, consumer, `{"deviceSn":"2106123456","deviceId":"x"}`, "invalid_param", "deviceId is not an integer"},
+		{"unknown station", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":999999}`, "not_found", "station 999999 unknown"},
+		{"station of another user", []string{pathRealtime, pathDevices}, nil, sunsunToken, `{"stationId":100895}`, "not_found", "station 100895 not visible to this token (user "},
+		{"own station, business token", []string{pathRealtime, pathDevices}, nil, business, `{"stationId":100895}`, "not_found", "station 100895 not visible to this token (organisation "},
+		{"org station, consumer token", []string{pathRealtime, pathDevices}, nil, consumer, `{"stationId":100322}`, "not_found", "station 100322 not visible to this token (user "},
+		{"unknown device", []string{pathCurrent}, nil, consumer, `{"deviceSn":"NOPE"}`, "not_found", "device NOPE unknown"},
+		{"device of the org, consumer token", []string{pathCurrent}, nil, consumer, `{"deviceSn":"2203987654"}`, "not_found", "device 2203987654 is on station "},
+		{"device of another user", []string{pathCurrent}, nil, sunsunToken, `{"deviceSn":"2106123456"}`, "not_found", "device 2106123456 is on station 100895, not visible to this token (user "},
 	}
 	for _, c := range cases {
 		paths := c.paths
@@ -328,6 +329,7 @@ func TestDataNaturalTriggers(t *testing.T) {
 				if got, want := normal(r.Body), normal(render(t, c.failure)); r.Status != 200 || got != want {
 					t.Errorf("got %d %s\nwant 200 %s", r.Status, got, want)
 				}
+				wantNote(t, e.svc.note(), c.failure, c.why)
 			})
 		}
 	}

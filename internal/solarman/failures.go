@@ -97,9 +97,12 @@ func failureRows() []mock.Failure[*Service] {
 	return rows
 }
 
-// writeFailure is the one place a failure body is written.
+// writeFailure is the one place a failure body is written, and notes the
+// failure and its code; the reason of a natural one is noted where it is
+// decided.
 func (s *Service) writeFailure(c *gin.Context, f failure) {
 	mock.NoteFailure(c, f.name)
+	mock.NoteCode(c, "code", f.code)
 	id := s.requestID()
 	status := http.StatusOK
 	if f.tokenError() {

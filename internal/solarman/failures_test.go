@@ -80,30 +80,31 @@ func TestNaturalTriggers(t *testing.T) {
 		query   string
 		body    string
 		failure string
+		why     string // what the log's reason says
 	}{
-		{"wrong password", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", sunsun), "invalid_password"},
-		{"unhashed password", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", "solarman123"), "invalid_password"},
-		{"uppercase digest", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", strings.ToUpper(cvwwb)), "invalid_password"},
-		{"unknown account", nil, q, body("appSecret", secret1, "username", "nobody", "password", cvwwb), "invalid_password"},
-		{"missing appId", nil, "?language=en", good(), "missing_app_id"},
-		{"empty appId", nil, "?appId=", good(), "missing_app_id"},
-		{"unknown appId", nil, "?appId=999", good(), "invalid_app_id"},
-		{"wrong appSecret", nil, q, body("appSecret", secret2, "username", "cvwwb", "password", cvwwb), "invalid_app_secret"},
-		{"no appSecret", nil, q, body("username", "cvwwb", "password", cvwwb), "missing_param"},
-		{"no password", nil, q, body("appSecret", secret1, "username", "cvwwb"), "missing_param"},
-		{"no identity", nil, q, body("appSecret", secret1, "password", cvwwb, "mobile", ""), "missing_param"},
-		{"mobile without countryCode", nil, "?appId=" + app2, body("appSecret", secret2, "mobile", "13255200000", "password", sunsun), "missing_param"},
-		{"two identities", nil, q, good("email", "13255@qq.com"), "invalid_param"},
-		{"orgId placeholder", nil, q, good("orgId", "orgId"), "invalid_param"},
-		{"orgId fraction", nil, q, `{"appSecret":"` + secret1 + `","username":"cvwwb","password":"` + cvwwb + `","orgId":860.5}`, "invalid_param"},
-		{"orgId negative", nil, q, good("orgId", -860), "invalid_param"},
-		{"username an object", nil, q, `{"appSecret":"` + secret1 + `","username":{},"password":"` + cvwwb + `"}`, "invalid_param"},
-		{"malformed JSON", nil, q, `{"appSecret":`, "invalid_param"},
-		{"form-encoded", nil, q, "appSecret=" + secret1 + "&username=cvwwb", "invalid_param"},
-		{"empty body", nil, q, "", "invalid_param"},
-		{"foreign orgId", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", sunsun, "orgId", 860), "invalid_org_id"},
-		{"orgId of no membership", nil, q, good("orgId", 861), "invalid_org_id"},
-		{"locked app", locked, q, good(), "app_locked"},
+		{"wrong password", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", sunsun), "invalid_password", "wrong password for username cvwwb"},
+		{"unhashed password", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", "solarman123"), "invalid_password", "not a SHA-256 hex digest (plaintext, 11 chars) for email 13255@qq.com"},
+		{"uppercase digest", nil, q, body("appSecret", secret1, "username", "cvwwb", "password", strings.ToUpper(cvwwb)), "invalid_password", "upper case"},
+		{"unknown account", nil, q, body("appSecret", secret1, "username", "nobody", "password", cvwwb), "invalid_password", "user username nobody unknown"},
+		{"missing appId", nil, "?language=en", good(), "missing_app_id", "appId query parameter missing"},
+		{"empty appId", nil, "?appId=", good(), "missing_app_id", "appId query parameter missing"},
+		{"unknown appId", nil, "?appId=999", good(), "invalid_app_id", "appId 999 unknown"},
+		{"wrong appSecret", nil, q, body("appSecret", secret2, "username", "cvwwb", "password", cvwwb), "invalid_app_secret", "appSecret does not match appId " + app1},
+		{"no appSecret", nil, q, body("username", "cvwwb", "password", cvwwb), "missing_param", "appSecret missing"},
+		{"no password", nil, q, body("appSecret", secret1, "username", "cvwwb"), "missing_param", "password missing"},
+		{"no identity", nil, q, body("appSecret", secret1, "password", cvwwb, "mobile", ""), "missing_param", "none of email, username and mobile"},
+		{"mobile without countryCode", nil, "?appId=" + app2, body("appSecret", secret2, "mobile", "13255200000", "password", sunsun), "missing_param", "mobile given without countryCode"},
+		{"two identities", nil, q, good("email", "13255@qq.com"), "invalid_param", "(email, username)"},
+		{"orgId placeholder", nil, q, good("orgId", "orgId"), "invalid_param", "orgId"},
+		{"orgId fraction", nil, q, `{"appSecret":"` + secret1 + `","username":"cvwwb","password":"` + cvwwb + `","orgId":860.5}`, "invalid_param", "orgId"},
+		{"orgId negative", nil, q, good("orgId", -860), "invalid_param", "orgId"},
+		{"username an object", nil, q, `{"appSecret":"` + secret1 + `","username":{},"password":"` + cvwwb + `"}`, "invalid_param", "username is not a string"},
+		{"malformed JSON", nil, q, `{"appSecret":`, "invalid_param", "not a JSON object"},
+		{"form-encoded", nil, q, "appSecret=" + secret1 + "&username=cvwwb", "invalid_param", "not a JSON object"},
+		{"empty body", nil, q, "", "invalid_param", "not a JSON object (Content-Type \"application/json\", 0 bytes)"},
+		{"foreign orgId", nil, "?appId=" + app2, body("appSecret", secret2, "email", "13255@qq.com", "password", sunsun, "orgId", 860), "invalid_org_id", "email 13255@qq.com is no member of organisation 860"},
+		{"orgId of no membership", nil, q, good("orgId", 861), "invalid_org_id", "organisation 861"},
+		{"locked app", locked, q, good(), "app_locked", "app " + app1 + " is locked"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -112,6 +113,7 @@ func TestNaturalTriggers(t *testing.T) {
 			if got, want := normal(r.Body), normal(render(t, c.failure)); r.Status != 200 || got != want {
 				t.Errorf("got %d %s\nwant 200 %s", r.Status, got, want)
 			}
+			wantNote(t, e.svc.note(), c.failure, c.why)
 		})
 	}
 
@@ -123,9 +125,11 @@ func TestNaturalTriggers(t *testing.T) {
 		if got, want := normal(e.token(q, good()).Body), normal(render(t, "quota_exceeded")); got != want {
 			t.Errorf("second call: got %s, want %s", got, want)
 		}
+		wantNote(t, e.svc.note(), "quota_exceeded", "app "+app1+" used up its quota of 1 calls")
 		if got, want := normal(e.token(q, good()).Body), normal(render(t, "too_frequently")); got != want {
 			t.Errorf("third call in 10 s: got %s, want %s", got, want)
 		}
+		wantNote(t, e.svc.note(), "too_frequently", "app "+app1+": 3 calls in its 10 s window, over its rate_limit of 2")
 		e.srv.Clock.Advance(10 * time.Second)
 		if got, want := normal(e.token(q, good()).Body), normal(render(t, "quota_exceeded")); got != want {
 			t.Errorf("after the window: got %s, want %s (the window reopened, the quota did not)", got, want)

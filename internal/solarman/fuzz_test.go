@@ -37,6 +37,7 @@ type fuzzEnv struct {
 	log   *fuzzLog
 	key   *rsa.PrivateKey
 	codes map[string]map[string]bool // endpoint → failure codes of the catalogue
+	svc   *noting
 }
 
 func newFuzzEnv(tb testing.TB) *fuzzEnv {
@@ -55,11 +56,13 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		tb.Fatal(err)
 	}
 	lg := &fuzzLog{}
-	var svc *solarman.Service
+	var svc *noting
 	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
-		if svc, err = solarman.New(&fx, deps); err != nil {
+		s, err := solarman.New(&fx, deps)
+		if err != nil {
 			tb.Fatal(err)
 		}
+		svc = &noting{Service: s}
 		return []mock.Vendor{svc}
 	})
 	e := &fuzzEnv{
@@ -67,6 +70,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		log:   lg,
 		key:   key,
 		codes: map[string]map[string]bool{},
+		svc:   svc,
 	}
 	// The catalogue's codes as its renderer writes them, without
 	// remote_rpc_exception: the answer of a recovered panic.
@@ -136,6 +140,12 @@ func (e *fuzzEnv) check(t *testing.T, ep, what string, w *httptest.ResponseRecor
 		if json.Unmarshal(got["code"], &code) != nil || !e.codes[ep][code] {
 			t.Fatalf("%s: code %s is not a failure of %s: %s", what, got["code"], ep, w.Body.Bytes())
 		}
+		// Every failure here is natural: it explains itself in the log.
+		if n := e.svc.note(); n.Name == "" || n.Field != "code" || n.Code != code || n.Reason == "" {
+			t.Fatalf("%s: note %+v, want the failure with code %s and a reason", what, n, code)
+		}
+	} else if n := e.svc.note(); n != (mock.Note{}) {
+		t.Fatalf("%s: a success noted %+v", what, n)
 	}
 	if success && got["code"] != nil && string(got["code"]) != "null" {
 		t.Fatalf("%s: a success with code %s", what, got["code"])

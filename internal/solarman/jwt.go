@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"time"
 
@@ -91,7 +92,7 @@ func (s *signer) sign(claims jwt.Claims) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(s.key)
 }
 
-var errNotOurs = errors.New("not a token of this mock")
+var errNotOurs = errors.New("token is not a JWT signed by this mock")
 
 // verify checks the signature and returns the claims; expiry and kind are
 // the caller's to judge.
@@ -100,7 +101,7 @@ func (s *signer) verify(token string) (*parsedClaims, error) {
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return &s.key.PublicKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}))
 	if err != nil {
-		return nil, errors.Join(errNotOurs, err)
+		return nil, fmt.Errorf("%w: %w", errNotOurs, err)
 	}
 	return &c, nil
 }

@@ -1,6 +1,7 @@
 package solarman
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -35,8 +36,8 @@ func newLimits() *limits {
 
 // admit runs checks 3 and 4 of vendors/solarman.md §5.2: every call that
 // reaches the rate check counts in the window, every call that reaches the
-// quota check uses a unit.
-func (l *limits) admit(session uint64, app *fixture.SolarmanApp, now time.Time) *failure {
+// quota check uses a unit. A failure comes with its reason, for the log.
+func (l *limits) admit(session uint64, app *fixture.SolarmanApp, now time.Time) (*failure, string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := counterKey{session, app.AppID}
@@ -51,16 +52,16 @@ func (l *limits) admit(session uint64, app *fixture.SolarmanApp, now time.Time) 
 		}
 		c.calls++
 		if c.calls > rl.Calls {
-			return &failTooFrequently
+			return &failTooFrequently, fmt.Sprintf("app %s: %d calls in its %d s window, over its rate_limit of %d", app.AppID, c.calls, rl.WindowS, rl.Calls)
 		}
 	}
 	if app.Quota != nil {
 		if c.used >= *app.Quota {
-			return &failQuotaExceeded
+			return &failQuotaExceeded, fmt.Sprintf("app %s used up its quota of %d calls in this session", app.AppID, *app.Quota)
 		}
 		c.used++
 	}
-	return nil
+	return nil, ""
 }
 
 func (l *limits) clear() {

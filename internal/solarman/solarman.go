@@ -182,29 +182,97 @@ func (s *Service) issue(session uint64, u *fixture.SolarmanUser, m *fixture.Sola
 // the session's clock (at exp it already is), and its user still in the
 // fixtures.
 func (s *Service) accessToken(ctx context.Context, token string) (*parsedClaims, bool) {
-	c, err := s.signer.verify(token)
-	if err != nil || c.Exp == nil || c.ATI != "" || !s.issued.known(mock.SessionID(ctx), c.JTI) {
-		return nil, false
-	}
-	if s.deps.Now(ctx).Unix() >= *c.Exp || s.users[c.Detail.UserID] == nil {
+	c, p, _ := s.checkAccess(ctx, token)
+	if p != tokenOK {
 		return nil, false
 	}
 	return c, true
 }
 
+// tokenProblem is why an access token is refused.
+type tokenProblem int
+
+const (
+	tokenOK tokenProblem = iota
+	tokenNotOurs
+	tokenNotAccess
+	tokenOtherSession
+	tokenExpired
+	tokenUserGone
+)
+
+// checkAccess is accessToken telling what is wrong; err is the signature
+// check's error for tokenNotOurs.
+func (s *Service) checkAccess(ctx context.Context, token string) (*parsedClaims, tokenProblem, error) {
+	c, err := s.signer.verify(token)
+	switch {
+	case err != nil:
+		return nil, tokenNotOurs, err
+	case c.Exp == nil || c.ATI != "":
+		return c, tokenNotAccess, nil
+	case !s.issued.known(mock.SessionID(ctx), c.JTI):
+		return c, tokenOtherSession, nil
+	case s.deps.Now(ctx).Unix() >= *c.Exp:
+		return c, tokenExpired, nil
+	case s.users[c.Detail.UserID] == nil:
+		return c, tokenUserGone, nil
+	}
+	return c, tokenOK, nil
+}
+
+// noteTokenProblem notes why a token is refused, never with its value.
+func (s *Service) noteTokenProblem(gc *gin.Context, c *parsedClaims, p tokenProblem, err error) {
+	switch p {
+	case tokenNotOurs:
+		mock.NoteReason(gc, "%v", err)
+	case tokenNotAccess:
+		mock.NoteReason(gc, "a refresh token was sent where an access token is needed")
+	case tokenOtherSession:
+		mock.NoteReason(gc, "token not issued in session %s (another session's, or from before a reset)", sessionName(gc))
+	case tokenExpired:
+		now := s.deps.Now(gc.Request.Context())
+		mock.NoteReason(gc, "access token expired at %s (session clock %s)",
+			time.Unix(*c.Exp, 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	case tokenUserGone:
+		mock.NoteReason(gc, "user %d of the token is not in the fixtures", c.Detail.UserID)
+	}
+}
+
+// sessionName is the request's session, for reasons.
+func sessionName(c *gin.Context) string {
+	if ss := mock.Req(c).Session; ss != nil {
+		return ss.Name
+	}
+	return "(none)"
+}
+
 // authorize runs the checks of every call that takes a token, in the
 // order of vendors/solarman-data.md §4: the Authorization header
 // (token_not_found), the token (token_invalid), then the app of the token
-// (its lock, rate window and quota).
+// (its lock, rate window and quota). A failure's reason is noted.
 func (s *Service) authorize(c *gin.Context) (*parsedClaims, *failure) {
-	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	header := c.GetHeader("Authorization")
+	scheme, token, _ := strings.Cut(header, " ")
 	token = strings.TrimLeft(token, " ")
-	if !strings.EqualFold(scheme, "bearer") || token == "" {
+	switch {
+	case header == "":
+		mock.NoteReason(c, "no Authorization header")
+		return nil, &failTokenNotFound
+	case !strings.EqualFold(scheme, "bearer"):
+		mock.NoteReason(c, "Authorization scheme %q is not Bearer", scheme)
+		return nil, &failTokenNotFound
+	case token == "":
+		mock.NoteReason(c, "Authorization: Bearer without a token")
 		return nil, &failTokenNotFound
 	}
-	claims, ok := s.accessToken(c.Request.Context(), token)
-	app := s.apps[claimsApp(claims)]
-	if !ok || app == nil {
+	claims, p, err := s.checkAccess(c.Request.Context(), token)
+	if p != tokenOK {
+		s.noteTokenProblem(c, claims, p, err)
+		return nil, &failTokenInvalid
+	}
+	app := s.apps[claims.Detail.AppID]
+	if app == nil {
+		mock.NoteReason(c, "appId %s of the token unknown", claims.Detail.AppID)
 		return nil, &failTokenInvalid
 	}
 	if f := s.admit(c, app); f != nil {
@@ -225,13 +293,6 @@ func (s *Service) info(c *gin.Context) {
 		list = append(list, orgInfo{m.OrgID, m.CompanyName, m.RoleName})
 	}
 	writeJSON(c, infoResponse{Success: true, RequestID: s.requestID(), OrgInfoList: list})
-}
-
-func claimsApp(c *parsedClaims) string {
-	if c == nil {
-		return ""
-	}
-	return c.Detail.AppID
 }
 
 // Introspect describes a token signed by this mock for the session of

@@ -33,6 +33,7 @@ const (
 type env struct {
 	t   *testing.T
 	srv *testkit.Server
+	svc *noting
 }
 
 func defaults(t *testing.T) *fixture.Solarman {
@@ -49,14 +50,16 @@ func newEnv(t *testing.T, fx *fixture.Solarman) *env {
 	if fx == nil {
 		fx = defaults(t)
 	}
+	var svc *noting
 	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor {
 		s, err := solarman.New(fx, deps)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return []mock.Vendor{s}
+		svc = &noting{Service: s}
+		return []mock.Vendor{svc}
 	})
-	return &env{t, srv}
+	return &env{t, srv, svc}
 }
 
 func (e *env) token(query, body string) testkit.Response {
@@ -350,5 +353,5 @@ func (v ttlVendor) Routes() mock.Routes {
 }
 
 func newEnvKey(t *testing.T, srv *testkit.Server) *rsa.PublicKey {
-	return (&env{t, srv}).keyFromJWKS()
+	return (&env{t: t, srv: srv}).keyFromJWKS()
 }

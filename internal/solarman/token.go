@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,35 +94,101 @@ func parseLogin(body []byte) (login, bool) {
 	return l, true
 }
 
-// check runs steps 6 and 7 of vendors/solarman.md §5.2 on a parsed body.
-func (l *login) check(app *fixture.SolarmanApp) *failure {
+// check runs steps 6 and 7 of vendors/solarman.md §5.2 on a parsed body;
+// a failure comes with its reason, for the log.
+func (l *login) check(app *fixture.SolarmanApp) (*failure, string) {
 	if !l.appSecret.present {
-		return &failMissingParam
+		return &failMissingParam, "appSecret missing"
 	}
 	if l.appSecret.bad {
-		return &failInvalidParam
+		return &failInvalidParam, "appSecret is not a string"
 	}
 	if subtle.ConstantTimeCompare([]byte(l.appSecret.val), []byte(app.AppSecret)) != 1 {
-		return &failInvalidAppSecret
+		return &failInvalidAppSecret, "appSecret does not match appId " + app.AppID
 	}
-	ids := 0
-	for _, f := range []field{l.email, l.username, l.mobile} {
+	var given []string
+	for _, f := range []struct {
+		name string
+		field
+	}{{"email", l.email}, {"username", l.username}, {"mobile", l.mobile}} {
 		if f.present {
-			ids++
+			given = append(given, f.name)
 		}
 	}
-	if !l.password.present || ids == 0 || (l.mobile.present && !l.countryCode.present) {
-		return &failMissingParam
+	switch {
+	case !l.password.present:
+		return &failMissingParam, "password missing"
+	case len(given) == 0:
+		return &failMissingParam, "none of email, username and mobile given"
+	case l.mobile.present && !l.countryCode.present:
+		return &failMissingParam, "mobile given without countryCode"
 	}
-	for _, f := range []field{l.password, l.email, l.username, l.mobile, l.countryCode} {
+	for _, f := range []struct {
+		name string
+		field
+	}{{"password", l.password}, {"email", l.email}, {"username", l.username}, {"mobile", l.mobile}, {"countryCode", l.countryCode}} {
 		if f.bad {
-			return &failInvalidParam
+			return &failInvalidParam, f.name + " is not a string"
 		}
 	}
-	if ids > 1 || l.badOrgID {
-		return &failInvalidParam
+	switch {
+	case len(given) > 1:
+		return &failInvalidParam, "more than one identity given (" + strings.Join(given, ", ") + "); send one of email, username and mobile"
+	case l.badOrgID:
+		return &failInvalidParam, "orgId is not a non-negative integer"
 	}
-	return nil
+	return nil, ""
+}
+
+// who names the identity the body gives, for a reason.
+func (l *login) who() string {
+	switch {
+	case l.email.present:
+		return "email " + l.email.val
+	case l.username.present:
+		return "username " + l.username.val
+	}
+	return "mobile " + l.countryCode.val + " " + l.mobile.val
+}
+
+// passwordKind describes a password that is not the lower-case SHA-256 hex
+// digest SOLARMAN compares, without its value; "" when it is one.
+func passwordKind(pw string) string {
+	hex, lower := true, true
+	for _, r := range pw {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
+		case r >= 'A' && r <= 'F':
+			lower = false
+		default:
+			hex = false
+		}
+	}
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case hex && n == 64 && lower:
+		return ""
+	case hex && n == 64:
+		return "password is a SHA-256 hex digest in upper case; SOLARMAN compares lower-case hex"
+	case hex:
+		return fmt.Sprintf("password is not a SHA-256 hex digest (%d hex digits, want 64)", n)
+	}
+	return fmt.Sprintf("password is not a SHA-256 hex digest (plaintext, %d chars)", n)
+}
+
+// passwordReason tells why the password check failed: an unknown
+// account, a password that is no digest, or a wrong one.
+func passwordReason(u *fixture.SolarmanUser, l *login) string {
+	kind := passwordKind(l.password.val)
+	switch {
+	case u == nil && kind != "":
+		return "user " + l.who() + " unknown; also, " + kind
+	case u == nil:
+		return "user " + l.who() + " unknown"
+	case kind != "":
+		return kind + " for " + l.who()
+	}
+	return "wrong password for " + l.who()
 }
 
 // token is POST /account/v1.0/token.
@@ -128,11 +196,13 @@ func (s *Service) token(c *gin.Context) {
 	ctx := c.Request.Context()
 	appID := c.Query("appId")
 	if appID == "" {
+		mock.NoteReason(c, "appId query parameter missing or empty")
 		s.writeFailure(c, failMissingAppID)
 		return
 	}
 	app := s.apps[appID]
 	if app == nil {
+		mock.NoteReason(c, "appId %s unknown", appID)
 		s.writeFailure(c, failInvalidAppID)
 		return
 	}
@@ -140,17 +210,21 @@ func (s *Service) token(c *gin.Context) {
 		s.writeFailure(c, *f)
 		return
 	}
-	l, ok := parseLogin(mock.Req(c).Body)
+	body := mock.Req(c).Body
+	l, ok := parseLogin(body)
 	if !ok {
+		noteNotObject(c, body)
 		s.writeFailure(c, failInvalidParam)
 		return
 	}
-	if f := l.check(app); f != nil {
+	if f, why := l.check(app); f != nil {
+		mock.NoteReason(c, "%s", why)
 		s.writeFailure(c, *f)
 		return
 	}
 	u, identifier, kind := s.lookup(&l)
 	if !s.passwordMatches(u, l.password.val) {
+		mock.NoteReason(c, "%s", passwordReason(u, &l))
 		s.writeFailure(c, failInvalidPassword)
 		return
 	}
@@ -162,6 +236,7 @@ func (s *Service) token(c *gin.Context) {
 			}
 		}
 		if member == nil {
+			mock.NoteReason(c, "user %s is no member of organisation %d", l.who(), l.orgID)
 			s.writeFailure(c, failInvalidOrgID)
 			return
 		}
@@ -174,13 +249,24 @@ func (s *Service) token(c *gin.Context) {
 	writeJSON(c, issued)
 }
 
-// admit runs checks 2–4: the app's lock, rate window and quota.
+// admit runs checks 2–4: the app's lock, rate window and quota; a
+// failure's reason is noted.
 func (s *Service) admit(c *gin.Context, app *fixture.SolarmanApp) *failure {
 	if app.Locked {
+		mock.NoteReason(c, "app %s is locked (fixture locked: true)", app.AppID)
 		return &failAppLocked
 	}
 	ctx := c.Request.Context()
-	return s.limits.admit(mock.SessionID(ctx), app, s.deps.Now(ctx))
+	f, why := s.limits.admit(mock.SessionID(ctx), app, s.deps.Now(ctx))
+	if f != nil {
+		mock.NoteReason(c, "%s", why)
+	}
+	return f
+}
+
+// noteNotObject notes why a body is refused as no JSON object.
+func noteNotObject(c *gin.Context, body []byte) {
+	mock.NoteReason(c, "body is not a JSON object (Content-Type %q, %d bytes)", c.GetHeader("Content-Type"), len(body))
 }
 
 // lookup finds the account of the identity given, and the stored value
