@@ -26,6 +26,12 @@ func (s *Service) authorize(c *gin.Context) {
 	}
 	cl := s.clients[p.value("client_id")]
 	if cl == nil {
+		if id, sent := p.get("client_id"); sent {
+			mock.NoteReason(c, "client %s unknown", shown(id))
+		} else {
+			mock.NoteReason(c, "client_id missing")
+		}
+		mock.NoteFailure(c, "authorize_unknown_client")
 		writeErrorPage(c, http.StatusUnauthorized, "invalid_client", "Bad client credentials")
 		return
 	}
@@ -34,6 +40,8 @@ func (s *Service) authorize(c *gin.Context) {
 	types := parseList(p.value("response_type"))
 	implicit, code := slices.Contains(types, "token"), slices.Contains(types, "code")
 	if !implicit && !code {
+		mock.NoteFailure(c, "authorize_unsupported_response_type")
+		mock.NoteReason(c, "response_type %s asks for neither code nor token", shown(p.value("response_type")))
 		desc := "Unsupported response types: " + javaSet(types)
 		r, ok := resolveRedirect(cl, redirectValue, redirectSent)
 		if !ok {
@@ -49,6 +57,7 @@ func (s *Service) authorize(c *gin.Context) {
 			name = s.settings.DefaultUser
 		}
 		if s.users[name] == nil {
+			mock.NoteReason(c, "mock_user %s is not a fixture user", shown(name))
 			c.Data(http.StatusBadRequest, "text/plain;charset=UTF-8", []byte("mock_user: unknown user "+name))
 			return
 		}
@@ -63,12 +72,16 @@ func (s *Service) authorize(c *gin.Context) {
 	}
 	r, ok := resolveRedirect(cl, redirectValue, redirectSent)
 	if !ok {
+		mock.NoteFailure(c, "authorize_redirect_mismatch")
+		mock.NoteReason(c, "%s", redirectReason(cl, redirectValue, redirectSent))
 		writeErrorPage(c, http.StatusBadRequest, "invalid_grant", redirectMessage(redirectValue, redirectSent))
 		return
 	}
 	requested := parseList(p.value("scope"))
 	scopes, bad := checkScopes(cl, requested)
 	if bad != "" {
+		mock.NoteFailure(c, "authorize_invalid_scope")
+		mock.NoteReason(c, "scope %s not allowed for client %s (registered: %s)", shown(bad), cl.ClientID, listed(cl.Scopes))
 		redirectError(c, r, implicit, "invalid_scope", "Invalid scope: "+bad, state, stateSent, strings.Join(cl.Scopes, " "))
 		return
 	}
@@ -94,6 +107,8 @@ func (s *Service) approve(c *gin.Context, p params) {
 	}
 	_, req := s.browsers.takePending(key)
 	if req == nil {
+		mock.NoteFailure(c, "authorize_approval_without_request")
+		mock.NoteReason(c, "approval posted with no authorization request pending in this browser session (user %s)", br.user)
 		writeErrorPage(c, http.StatusBadRequest, "invalid_request", "Cannot approve uninitialized authorization request.")
 		return
 	}
@@ -105,6 +120,8 @@ func (s *Service) approve(c *gin.Context, p params) {
 		}
 	}
 	if len(approved) == 0 {
+		mock.NoteFailure(c, "authorize_access_denied")
+		mock.NoteReason(c, "user %s approved none of the scopes asked for (%s)", br.user, listed(req.scopes))
 		redirectError(c, req.redirect, req.implicit, "access_denied", "User denied access", req.state, req.stateSent, "")
 		return
 	}
@@ -121,6 +138,8 @@ func (s *Service) issue(c *gin.Context, user string, req *pending) {
 	g := spring.Grant{Session: mock.SessionID(ctx), Client: cl.ClientID, User: user, Scope: strings.Join(req.scopes, " ")}
 	if req.implicit {
 		if !slices.Contains(cl.Grants(), fixture.GrantImplicit) {
+			mock.NoteFailure(c, "authorize_implicit_not_allowed")
+			mock.NoteReason(c, "grant type implicit not allowed for client %s (allowed: %s)", cl.ClientID, listed(cl.Grants()))
 			redirectError(c, req.redirect, true, "invalid_client", "Unauthorized grant type: implicit", req.state, req.stateSent, "")
 			return
 		}
@@ -174,6 +193,18 @@ func resolveRedirect(cl *client, value string, sent bool) (string, bool) {
 	return "", false
 }
 
+// redirectReason tells, for the log and the admin API, why
+// resolveRedirect refused value.
+func redirectReason(cl *client, value string, sent bool) string {
+	switch {
+	case len(cl.RedirectURIs) == 0:
+		return "client " + cl.ClientID + " has no registered redirect URI"
+	case !sent:
+		return "no redirect_uri sent, and client " + cl.ClientID + " has more than one registered (" + listed(cl.RedirectURIs) + ")"
+	}
+	return "redirect_uri " + shown(value) + " is not registered for client " + cl.ClientID + " (registered: " + listed(cl.RedirectURIs) + ")"
+}
+
 func redirectMessage(value string, sent bool) string {
 	if !sent {
 		value = "null"
@@ -189,8 +220,10 @@ func querySep(uri string) string {
 }
 
 // redirectError sends an OAuth error to the client's redirect URI, in the
-// fragment for implicit requests.
+// fragment for implicit requests, and notes its error as the failure's
+// code.
 func redirectError(c *gin.Context, uri string, fragment bool, code, desc, state string, stateSent bool, scope string) {
+	mock.NoteCode(c, "error", code)
 	enc, sep := encodeQuery, querySep(uri)
 	if fragment {
 		enc, sep = encodeFragment, "#"
@@ -327,6 +360,11 @@ func (s *Service) loginPost(c *gin.Context) {
 		want = u.Password
 	}
 	if !constantEqual(want, password) || u == nil {
+		if u == nil {
+			mock.NoteReason(c, "login failed: user %s unknown", shown(name))
+		} else {
+			mock.NoteReason(c, "login failed: wrong password for user %s", name)
+		}
 		redirect(c, s.absolute(c, "/oauth/login?error"))
 		return
 	}

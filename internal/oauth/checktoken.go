@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -38,6 +37,7 @@ var checkTokenCatalogue = []*Error{
 func (s *Service) checkToken(c *gin.Context) {
 	rule := s.settings.CheckToken
 	if rule == "" || rule == fixture.CheckTokenOff {
+		mock.NoteReason(c, "check_token is off (settings.check_token)")
 		s.writeCheckTokenError(c, errCheckTokenNotFound)
 		return
 	}
@@ -46,6 +46,7 @@ func (s *Service) checkToken(c *gin.Context) {
 	authenticated := false
 	if id, secret, ok := basicAuth(c.GetHeader("Authorization")); ok {
 		if s.checkSecret(id, secret) == nil {
+			mock.NoteReason(c, "Basic credentials: %s", s.credentialsReason(id, secret))
 			s.writeCheckTokenError(c, errCheckTokenBadCredentials)
 			return
 		}
@@ -53,24 +54,27 @@ func (s *Service) checkToken(c *gin.Context) {
 	}
 	switch {
 	case rule != fixture.CheckTokenPermitAll && !authenticated:
+		mock.NoteReason(c, "settings.check_token is %s and no valid HTTP Basic credentials were sent", rule)
 		s.writeCheckTokenError(c, errCheckTokenUnauthenticated)
 		return
 	case rule == fixture.CheckTokenDenyAll:
+		mock.NoteReason(c, "settings.check_token is %s: every caller is refused", rule)
 		s.writeCheckTokenError(c, errCheckTokenAccessDenied)
 		return
 	}
 	if c.Request.Method != http.MethodPost {
+		mock.NoteReason(c, "method %s not supported on %s (POST only)", c.Request.Method, CheckTokenPath)
 		c.Header("Allow", http.MethodPost)
 		s.writeBootError(c, http.StatusMethodNotAllowed, "Request method '"+c.Request.Method+"' not supported", CheckTokenPath)
 		return
 	}
 	value, ok := readParams(c).get("token")
 	if !ok {
+		mock.NoteReason(c, "token parameter missing")
 		s.writeCheckTokenError(c, errCheckTokenMissingToken)
 		return
 	}
-	ctx := c.Request.Context()
-	t, e := s.readToken(ctx, value)
+	t, e := s.readToken(c, value)
 	if e != nil {
 		s.writeCheckTokenError(c, e)
 		return
@@ -79,15 +83,23 @@ func (s *Service) checkToken(c *gin.Context) {
 }
 
 // readToken is what the endpoint asks the token services: readAccessToken
-// (an expired token stays in the store here), then loadAuthentication.
-func (s *Service) readToken(ctx context.Context, value string) (spring.Token, *Error) {
+// (an expired token stays in the store here), then loadAuthentication. A
+// refusal's reason is noted.
+func (s *Service) readToken(c *gin.Context, value string) (spring.Token, *Error) {
+	ctx := c.Request.Context()
 	t, ok := s.tokens.Lookup(mock.SessionID(ctx), value)
 	switch {
-	case !ok || t.Kind != "access":
+	case !ok:
+		mock.NoteReason(c, "token unknown in session %s", sessionName(c))
+		return t, errCheckTokenUnrecognised
+	case t.Kind != "access":
+		mock.NoteReason(c, "a %s token was sent, not an access token", t.Kind)
 		return t, errCheckTokenUnrecognised
 	case !s.deps.Now(ctx).Before(t.ExpiresAt):
+		mock.NoteReason(c, "access token expired %s", s.expiredAt(c, t.ExpiresAt))
 		return t, errCheckTokenExpired
 	case s.clients[t.Grant.Client] == nil:
+		mock.NoteReason(c, "client %s of the token is not in the fixtures", t.Grant.Client)
 		return t, errCheckTokenClientNotValid.withValue(t.Grant.Client)
 	}
 	return t, nil
@@ -139,6 +151,7 @@ func (s *Service) writeCheckTokenError(c *gin.Context, e *Error) {
 		return
 	}
 	mock.NoteFailure(c, e.Name)
+	mock.NoteCode(c, "error", e.Code)
 	noStore(c)
 	mock.WriteJSON(c, e.Status, jsonType, errorBody{e.Code, e.Description, e.Scope})
 }

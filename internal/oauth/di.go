@@ -134,6 +134,7 @@ func (s *Service) Routes() mock.Routes { return table.Bind(s) }
 
 // notFound is Spring Boot's 404 body.
 func (s *Service) notFound(c *gin.Context) {
+	mock.NoteReason(c, "no endpoint at %s", c.Request.URL.Path)
 	s.writeBootError(c, http.StatusNotFound, "No message available", c.Request.URL.Path)
 }
 
@@ -220,7 +221,11 @@ type mintRequest struct {
 }
 
 // MintCode issues a code as an approval would. The user defaults to
-// settings.default_user, else the first fixture user.
+// settings.default_user, else the first fixture user; the scope to the
+// client's registered scopes; the redirect URI to the client's first
+// registered one, to which the code is then bound (the exchange may omit
+// redirect_uri or send that one, as after an authorize request without
+// it).
 func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, error) {
 	var req mintRequest
 	if err := mock.DecodeStrict(raw, &req); err != nil {
@@ -229,7 +234,16 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 	var problems []string
 	cl := s.clients[req.ClientID]
 	if cl == nil {
-		problems = append(problems, "client_id: unknown client "+quote(req.ClientID))
+		ids := make([]string, 0, len(s.clients))
+		for id := range s.clients {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		what := "unknown client " + quote(req.ClientID)
+		if req.ClientID == "" {
+			what = "required"
+		}
+		problems = append(problems, "client_id: "+what+" (clients: "+listed(ids)+")")
 	}
 	if req.User == "" {
 		req.User = s.settings.DefaultUser
@@ -238,18 +252,29 @@ func (s *Service) MintCode(ctx context.Context, raw json.RawMessage) (string, er
 		}
 	}
 	if s.users[req.User] == nil {
-		problems = append(problems, "user: unknown user "+quote(req.User))
+		names := make([]string, 0, len(s.userList))
+		for _, u := range s.userList {
+			names = append(names, u.Username)
+		}
+		problems = append(problems, "user: unknown user "+quote(req.User)+" (users: "+listed(names)+")")
 	}
 	var redirect string
 	var scopes []string
 	if cl != nil {
-		var ok bool
-		if redirect, ok = resolveRedirect(cl, req.RedirectURI, req.RedirectURI != ""); !ok {
-			problems = append(problems, "redirect_uri: "+redirectMessage(req.RedirectURI, req.RedirectURI != ""))
+		switch r, ok := resolveRedirect(cl, req.RedirectURI, true); {
+		case req.RedirectURI == "" && len(cl.RedirectURIs) > 0:
+			redirect = cl.RedirectURIs[0]
+		case req.RedirectURI != "" && ok:
+			redirect = r
+		default:
+			problems = append(problems, "redirect_uri: "+strings.TrimPrefix(redirectReason(cl, req.RedirectURI, true), "redirect_uri "))
 		}
 		var bad string
-		if scopes, bad = checkScopes(cl, parseList(req.Scope)); bad != "" {
-			problems = append(problems, "scope: invalid scope "+quote(bad))
+		switch scopes, bad = checkScopes(cl, parseList(req.Scope)); {
+		case bad != "":
+			problems = append(problems, "scope: "+quote(bad)+" is not registered for client "+cl.ClientID+" (registered: "+listed(cl.Scopes)+")")
+		case len(scopes) == 0:
+			problems = append(problems, "scope: client "+cl.ClientID+" has no registered scope")
 		}
 	}
 	if req.Code != "" && !spring.ValidCodeValue(req.Code) {

@@ -1,6 +1,7 @@
 package oauth_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
@@ -171,14 +172,16 @@ func TestLoginStartsANewSession(t *testing.T) {
 func TestMintAndIntrospect(t *testing.T) {
 	e := newEnv(t, nil)
 	for body, want := range map[string]string{
-		`{"vendor":"oauth","client_id":"nope"}`:                          "client_id: unknown client",
-		`{"vendor":"oauth","client_id":"` + clientID + `"}`:              "redirect_uri: Invalid redirect: null",
-		`{"vendor":"oauth","client_id":"` + clientID + `","scope":"zz"}`: "scope: invalid scope",
-		`{"vendor":"oauth","client_id":"` + clientID + `","user":"eve"}`: "user: unknown user",
-		`{"vendor":"oauth","client_id":"` + clientID + `","code":"a/b"}`: "code: want",
+		`{"vendor":"oauth","client_id":"nope"}`: `client_id: unknown client \"nope\" (clients: ` + clientID + `, mock-other-scope-client)`,
+		`{"vendor":"oauth"}`:                    "client_id: required (clients: ",
+		`{"vendor":"oauth","client_id":"` + clientID + `","redirect_uri":"http://evil.example/"}`: "redirect_uri: http://evil.example/ is not registered for client " +
+			clientID + " (registered: http://localhost:8080, http://127.0.0.1:8080",
+		`{"vendor":"oauth","client_id":"` + clientID + `","scope":"write"}`: `scope: \"write\" is not registered for client ` + clientID + ` (registered: read_cn)`,
+		`{"vendor":"oauth","client_id":"` + clientID + `","user":"eve"}`:    `user: unknown user \"eve\" (users: demo)`,
+		`{"vendor":"oauth","client_id":"` + clientID + `","code":"a/b"}`:    "code: want",
 	} {
 		r := e.send("POST", "/_mock/codes", nil, body)
-		if r.status != 400 || !strings.Contains(r.body, want) {
+		if r.status != 400 || !strings.Contains(r.body, want) || strings.Contains(r.body, "Invalid redirect") {
 			t.Errorf("%s: got %d %s, want 400 with %q", body, r.status, r.body, want)
 		}
 	}
@@ -192,4 +195,32 @@ func TestMintAndIntrospect(t *testing.T) {
 	if in.body != `{"active":true,"vendor":"oauth","kind":"access","client":"`+clientID+`","user":"demo","expires_at":"2026-03-21T09:26:53Z"}` {
 		t.Errorf("introspect: got %s", in.body)
 	}
+}
+
+// A code minted without redirect_uri, user or scope gets the client's
+// first registered redirect URI, the default user and the client's
+// scopes: the exchange may omit redirect_uri or send that URI, and no
+// other.
+func TestMintDefaults(t *testing.T) {
+	e := newEnv(t, nil)
+	mint := func() string {
+		r := e.send("POST", "/_mock/codes", nil, `{"vendor":"oauth","client_id":"`+clientID+`"}`)
+		var c struct{ Code string }
+		if err := json.Unmarshal([]byte(r.body), &c); err != nil || r.status != 201 {
+			t.Fatalf("mint without redirect_uri: got %d %s, want 201", r.status, r.body)
+		}
+		return c.Code
+	}
+	q := creds(clientID, secret) + "&grant_type=authorization_code&code="
+	if r := e.tokenCall(q+mint(), nil); r.status != 200 || !strings.Contains(r.body, `"scope":"read_cn"`) {
+		t.Errorf("exchange without redirect_uri: got %d %s, want a token of scope read_cn", r.status, r.body)
+	}
+	if r := e.tokenCall(q+mint()+"&redirect_uri="+cb, nil); r.status != 200 {
+		t.Errorf("exchange with the first registered URI: got %d %s, want a token", r.status, r.body)
+	}
+	r := e.tokenCall(q+mint()+"&redirect_uri=http://127.0.0.1:8080", nil)
+	if r.status != 400 || r.body != oauthError("invalid_grant", "Redirect URI mismatch.") {
+		t.Errorf("exchange with the second registered URI: got %d %s, want the redirect mismatch", r.status, r.body)
+	}
+	e.wantNote(t, r, "token_redirect_mismatch", "redirect_uri http://127.0.0.1:8080 does not match the code's "+cb)
 }

@@ -36,6 +36,7 @@ type env struct {
 	// browser keeps cookies and never follows redirects, like a test
 	// driving the pages by hand.
 	browser *http.Client
+	svc     *noting
 }
 
 func newEnv(t *testing.T, fx *fixture.OAuth) *env {
@@ -43,9 +44,13 @@ func newEnv(t *testing.T, fx *fixture.OAuth) *env {
 	if fx == nil {
 		fx = defaults(t)
 	}
-	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{oauth.New(fx, deps)} })
+	svc := &noting{}
+	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor {
+		svc.Service = oauth.New(fx, deps)
+		return []mock.Vendor{svc}
+	})
 	jar, _ := cookiejar.New(nil)
-	return &env{t, srv, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &env{t, srv, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, svc}
 }
 
 type reply struct {

@@ -108,8 +108,10 @@ type bootError struct {
 const basicChallenge = `Basic realm="oauth2/client"`
 
 // writeBootError is the one writer of Boot's error JSON, with the
-// session's clock.
+// session's clock. It notes the body's error (the status's reason phrase:
+// "Unauthorized", "Not Found") as the failure's code.
 func (s *Service) writeBootError(c *gin.Context, status int, message, path string) {
+	mock.NoteCode(c, "error", http.StatusText(status))
 	now := s.deps.Now(c.Request.Context())
 	mock.WriteJSON(c, status, jsonType, bootError{now.UnixMilli(), status, http.StatusText(status), message, path})
 }
@@ -123,6 +125,7 @@ func (s *Service) writeTokenError(c *gin.Context, e *Error) {
 		s.writeBootError(c, e.Status, e.Description, "/oauth/token")
 		return
 	}
+	mock.NoteCode(c, "error", e.Code)
 	switch e.challenge {
 	case "Form":
 		h.Set("WWW-Authenticate", `Form realm="oauth2/client", error="`+e.Code+`", error_description="`+e.Description+`"`)
@@ -142,8 +145,10 @@ func noStore(c *gin.Context) {
 var springEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
 
 // writeErrorPage is Spring's WhitelabelErrorEndpoint: one line of HTML
-// with the status of the error and no other headers.
+// with the status of the error and no other headers. It notes the page's
+// error as the failure's code.
 func writeErrorPage(c *gin.Context, status int, code, desc string) {
+	mock.NoteCode(c, "error", code)
 	summary := springEscape.Replace(`error="` + code + `", error_description="` + desc + `"`)
 	c.Data(status, htmlType, []byte("<html><body><h1>OAuth Error</h1><p>"+summary+"</p></body></html>"))
 }

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -23,14 +22,21 @@ import (
 // mapping, then DI's search.
 func (s *Service) resource(c *gin.Context) {
 	p := resourceParams(c)
-	value, found := bearerToken(c.Request.Header.Values("Authorization"), p)
+	auth := c.Request.Header.Values("Authorization")
+	value, found := bearerToken(auth, p)
 	if !found {
+		if len(auth) == 0 {
+			mock.NoteReason(c, "no Authorization header and no access_token parameter")
+		} else {
+			scheme, _, _ := strings.Cut(auth[0], " ")
+			mock.NoteReason(c, "no bearer token: the Authorization header's scheme is %s, and no access_token parameter", shown(scheme))
+		}
 		s.writeResourceError(c, errResourceUnauthenticated)
 		return
 	}
-	t, e := s.loadBearer(c.Request.Context(), value)
+	t, e := s.loadBearer(c, value)
 	if e == nil {
-		e = s.checkAccess(t.Grant)
+		e = s.checkAccess(c, t.Grant)
 	}
 	if e != nil {
 		s.writeResourceError(c, e)
@@ -39,6 +45,7 @@ func (s *Service) resource(c *gin.Context) {
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	default:
+		mock.NoteReason(c, "method %s not supported on %s (GET, POST)", c.Request.Method, ResourcePath)
 		c.Header("Allow", "GET, POST")
 		s.writeBootError(c, http.StatusMethodNotAllowed, "Request method '"+c.Request.Method+"' not supported", ResourcePath)
 		return
@@ -87,15 +94,23 @@ func asciiFold(s string) string {
 }
 
 // loadBearer is DefaultTokenServices.loadAuthentication on the shared
-// token store: rows 2–4. An expired token is removed on the way.
-func (s *Service) loadBearer(ctx context.Context, value string) (spring.Token, *Error) {
+// token store: rows 2–4. An expired token is removed on the way. A
+// refusal's reason is noted.
+func (s *Service) loadBearer(c *gin.Context, value string) (spring.Token, *Error) {
+	ctx := c.Request.Context()
 	t, err := s.tokens.LoadAccess(mock.SessionID(ctx), value, s.deps.Now(ctx))
 	switch {
 	case errors.Is(err, spring.ErrAccessExpired):
+		mock.NoteReason(c, "access token expired %s", s.expiredAt(c, t.ExpiresAt))
 		return t, errResourceExpiredToken.withValue(value)
+	case err != nil && value == "":
+		mock.NoteReason(c, "the bearer token is empty")
+		return t, errResourceInvalidToken.withValue(value)
 	case err != nil:
+		mock.NoteReason(c, "access token unknown in session %s (never issued here, refreshed away, or expired and removed)", sessionName(c))
 		return t, errResourceInvalidToken.withValue(value)
 	case s.clients[t.Grant.Client] == nil:
+		mock.NoteReason(c, "client %s of the token is not in the fixtures", t.Grant.Client)
 		return t, errResourceClientNotValid.withValue(t.Grant.Client)
 	}
 	return t, nil
@@ -103,16 +118,23 @@ func (s *Service) loadBearer(ctx context.Context, value string) (spring.Token, *
 
 // checkAccess is OAuth2AuthenticationManager's resource id check (row 5)
 // and the access rules of the API: its scope (row 6), then its authority
-// (row 7).
-func (s *Service) checkAccess(g spring.Grant) *Error {
+// (row 7). A refusal's reason is noted.
+func (s *Service) checkAccess(c *gin.Context, g spring.Grant) *Error {
 	cl := s.clients[g.Client]
 	if len(cl.ResourceIDs) > 0 && !slices.Contains(cl.ResourceIDs, s.resourceID) {
+		mock.NoteReason(c, "client %s's resource_ids (%s) do not include this API's %s", cl.ClientID, listed(cl.ResourceIDs), s.resourceID)
 		return s.wrongResourceID()
 	}
 	if s.requiredScope != "" && !slices.Contains(strings.Fields(g.Scope), s.requiredScope) {
+		mock.NoteReason(c, "the token's scope (%s) lacks %s, the scope this API requires", listed(strings.Fields(g.Scope)), s.requiredScope)
 		return s.insufficientScope()
 	}
 	if s.requiredAuthority != "" && !slices.Contains(s.authorities(g), s.requiredAuthority) {
+		who := "user " + g.User
+		if g.User == "" {
+			who = "client " + g.Client
+		}
+		mock.NoteReason(c, "the authorities of %s (%s) lack %s, the authority this API requires", who, listed(s.authorities(g)), s.requiredAuthority)
 		return errResourceAccessDenied
 	}
 	return nil
@@ -161,11 +183,13 @@ const (
 // page_row; express is not evaluated, only required.
 func (s *Service) search(c *gin.Context, p params) {
 	if strings.TrimSpace(p.value("express")) == "" {
+		mock.NoteReason(c, "express parameter missing or blank")
 		s.writeSearchError(c, errSearchSyntax, p)
 		return
 	}
 	page, pageRow := positive(p.value("page"), defaultPage), positive(p.value("page_row"), defaultPageRow)
 	if page > maxResults || pageRow > maxResults || page*pageRow > maxResults {
+		mock.NoteReason(c, "page %d of page_row %d goes past the first %d results", page, pageRow, maxResults)
 		s.writeSearchError(c, errSearchLimit, p)
 		return
 	}
@@ -215,6 +239,7 @@ var searchCatalogue = []searchError{errSearchLimit, errSearchSyntax, errSearchDa
 // every value a string, context an empty string.
 func (s *Service) writeSearchError(c *gin.Context, e searchError, p params) {
 	mock.NoteFailure(c, e.Name)
+	mock.NoteCode(c, "errorCode", e.Code)
 	pageRow, page := "", ""
 	if e.echo {
 		pageRow, page = p.value("page_row"), p.value("page")

@@ -98,6 +98,7 @@ func (s *Service) writeResourceError(c *gin.Context, e *Error) {
 		c.Status(http.StatusNotAcceptable)
 		return
 	}
+	mock.NoteCode(c, "error", e.Code)
 	if h := e.resourceChallenge(s.resourceID); h != "" {
 		c.Header("WWW-Authenticate", h)
 	}

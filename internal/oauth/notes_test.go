@@ -1,0 +1,119 @@
+package oauth_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/oauth"
+)
+
+// noting is the platform with every handler's failure note kept, so that
+// a test can read what the server would log of the last vendor request.
+type noting struct {
+	*oauth.Service
+	mu   sync.Mutex
+	last mock.Note
+}
+
+func (n *noting) keep(h gin.HandlerFunc) gin.HandlerFunc {
+	if h == nil {
+		return nil
+	}
+	return func(c *gin.Context) {
+		h(c)
+		n.mu.Lock()
+		n.last = mock.NoteOf(c)
+		n.mu.Unlock()
+	}
+}
+
+// Routes is the platform's routes, each handler keeping its note.
+func (n *noting) Routes() mock.Routes {
+	r := n.Service.Routes()
+	eps := make([]mock.Route, len(r.Endpoints))
+	for i, e := range r.Endpoints {
+		e.Handle, e.Other = n.keep(e.Handle), n.keep(e.Other)
+		eps[i] = e
+	}
+	r.Endpoints = eps
+	fs := make([]mock.BoundFailure, len(r.Failures))
+	for i, f := range r.Failures {
+		f.Render = n.keep(f.Render)
+		fs[i] = f
+	}
+	r.Failures = fs
+	r.NotFound = n.keep(r.NotFound)
+	return r
+}
+
+func (n *noting) note() mock.Note {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.last
+}
+
+// bodyCode is the failure code an answer carries and the field it is in:
+// error of an OAuth error (JSON, XML, a redirect or the error page) and of
+// Boot's error JSON, errorCode of DI's business errors.
+func bodyCode(r reply) (field, code string) {
+	if loc := r.header.Get("Location"); loc != "" {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return "", ""
+		}
+		q := u.Query()
+		if f, err := url.ParseQuery(u.Fragment); err == nil && f.Has("error") {
+			q = f
+		}
+		if q.Has("error") {
+			return "error", q.Get("error")
+		}
+		return "", ""
+	}
+	if _, rest, ok := strings.Cut(r.body, "<p>error=&quot;"); ok {
+		code, _, _ := strings.Cut(rest, "&quot;")
+		return "error", code
+	}
+	if _, rest, ok := strings.Cut(r.body, "<error>"); ok {
+		code, _, _ := strings.Cut(rest, "</error>")
+		return "error", code
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(r.body), &m) != nil {
+		return "", ""
+	}
+	if v, ok := m["errorCode"].(string); ok && v != "000000" {
+		return "errorCode", v
+	}
+	if v, ok := m["error"].(string); ok {
+		return "error", v
+	}
+	return "", ""
+}
+
+// wantNote checks the note of the last request, answered with r: the
+// catalogue failure (none: ""), the code the answer carries, and a reason
+// mentioning why. A success (no failure, no why) notes nothing.
+func (e *env) wantNote(t *testing.T, r reply, failure, why string) {
+	t.Helper()
+	got := e.svc.note()
+	if failure == "" && why == "" {
+		if got != (mock.Note{}) {
+			t.Errorf("a success noted %+v", got)
+		}
+		return
+	}
+	field, code := bodyCode(r)
+	if got.Name != failure || got.Field != field || got.Code != code {
+		t.Errorf("note: got %+v, want %q %s=%q", got, failure, field, code)
+	}
+	if got.Reason == "" || !strings.Contains(got.Reason, why) {
+		t.Errorf("note of %q: reason %q, want one mentioning %q", failure, got.Reason, why)
+	}
+}
