@@ -89,6 +89,34 @@ func (e *Engine) SetDefault(name string) error {
 	return nil
 }
 
+// Default is the name of the scenario active in new sessions, "" for none.
+func (e *Engine) Default() string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.fallback
+}
+
+// ActiveName is the name of the session's active scenario, "" for none.
+// Unlike Active it keeps nothing of a session it has not met: that one
+// has the default.
+func (e *Engine) ActiveName(session uint64) string {
+	e.mu.RLock()
+	st, fallback := e.states[session], e.fallback
+	e.mu.RUnlock()
+	if st == nil {
+		if _, ok := e.Lookup(fallback); !ok {
+			return ""
+		}
+		return fallback
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.scenario == nil {
+		return ""
+	}
+	return st.scenario.Name
+}
+
 func (e *Engine) state(session uint64) *state {
 	e.mu.RLock()
 	st := e.states[session]

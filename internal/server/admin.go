@@ -42,8 +42,10 @@ func (s *Server) guard(c *gin.Context) {
 	if s.cfg.AdminToken == "" {
 		return
 	}
-	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
+	// The scheme is matched without regard to case (RFC 7235 section 2.1).
+	scheme, got, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	got = strings.TrimLeft(got, " ")
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="tokenmock"`)
 		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
 		c.Abort()
@@ -142,14 +144,16 @@ type clockState struct {
 	Session string    `json:"session"`
 	Now     time.Time `json:"now"`
 	Offset  string    `json:"offset"`
+	Frozen  bool      `json:"frozen"`
 }
 
-func (s *Server) clockOf(sess *session.Session) clockState {
-	return clockState{sess.Name, s.now(sess).UTC(), sess.Offset().String()}
+func clockOf(sess *session.Session, r session.Reading) clockState {
+	return clockState{sess.Name, r.Now.UTC(), r.Offset.String(), r.Frozen}
 }
 
 func (s *Server) clock(c *gin.Context) {
-	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(mock.Req(c).Session))
+	sess := mock.Req(c).Session
+	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
 }
 
 // maxOffset bounds how far a session's clock may be from the real one:
@@ -160,9 +164,12 @@ type clockRequest struct {
 	Advance string `json:"advance"`
 	Set     string `json:"set"`
 	Reset   bool   `json:"reset"`
+	Freeze  *bool  `json:"freeze"`
 }
 
-// setClock moves the session's clock; mock time keeps flowing from there.
+// setClock moves the session's clock, freezes it or lets it run again. A
+// running clock keeps flowing from where it is put; a frozen one shows
+// the same time until it is moved, unfrozen or reset.
 func (s *Server) setClock(c *gin.Context) {
 	var req clockRequest
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
@@ -175,39 +182,58 @@ func (s *Server) setClock(c *gin.Context) {
 			given++
 		}
 	}
-	if given != 1 {
-		writeAdminError(c.Writer, mock.BadRequest(`want exactly one of "advance", "set", "reset"`))
+	if given > 1 || given == 0 && req.Freeze == nil {
+		writeAdminError(c.Writer, mock.BadRequest(`want one of "advance", "set", "reset", with or without "freeze"; or "freeze" alone`))
 		return
 	}
-	sess := mock.Req(c).Session
-	switch {
-	case req.Advance != "":
+	var (
+		advance time.Duration
+		set     time.Time
+	)
+	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil || d < 0 {
 			writeAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
 			return
 		}
-		if d > maxOffset-sess.Offset() {
-			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("advance: the clock would go more than %v past the real time", maxOffset)))
-			return
-		}
-		sess.SetOffset(sess.Offset() + d)
-	case req.Set != "":
+		advance = d
+	}
+	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
 			writeAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
 			return
 		}
-		off := t.Sub(s.cfg.Sessions.Wall())
-		if off > maxOffset || off < -maxOffset {
-			writeAdminError(c.Writer, mock.BadRequest(fmt.Sprintf("set: want a time within %v of the real time, got %s", maxOffset, req.Set)))
-			return
-		}
-		sess.SetOffset(off)
-	default:
-		sess.SetOffset(0)
+		set = t
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
+	sess := mock.Req(c).Session
+	wall := s.cfg.Sessions.Wall()
+	r, err := sess.ChangeClock(wall, func(r session.Reading) (time.Time, bool, error) {
+		now, frozen := r.Now, r.Frozen
+		switch {
+		case req.Advance != "":
+			now = now.Add(advance)
+			if now.Sub(wall) > maxOffset {
+				return now, frozen, mock.BadRequest(fmt.Sprintf("advance: the clock would go more than %v past the real time", maxOffset))
+			}
+		case req.Set != "":
+			now = set
+			if off := now.Sub(wall); off > maxOffset || off < -maxOffset {
+				return now, frozen, mock.BadRequest(fmt.Sprintf("set: want a time within %v of the real time, got %s", maxOffset, req.Set))
+			}
+		case req.Reset:
+			now, frozen = wall, false
+		}
+		if req.Freeze != nil {
+			frozen = *req.Freeze
+		}
+		return now, frozen, nil
+	})
+	if err != nil {
+		writeAdminError(c.Writer, err)
+		return
+	}
+	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, r))
 }
 
 // reset answers with the session's clock after the reset.
@@ -215,7 +241,7 @@ func (s *Server) reset(c *gin.Context) {
 	sess := mock.Req(c).Session
 	switch c.Query("all") {
 	case "", "false":
-		sess.SetOffset(0)
+		sess.ResetClock()
 		if s.cfg.Scenarios != nil {
 			s.cfg.Scenarios.Reset(sess.ID)
 		}
@@ -238,7 +264,7 @@ func (s *Server) reset(c *gin.Context) {
 		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(c.Query("all"))))
 		return
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, s.clockOf(sess))
+	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
 }
 
 func (s *Server) mintCode(c *gin.Context) {
@@ -280,6 +306,10 @@ func (s *Server) introspect(c *gin.Context) {
 	}
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
 		writeAdminError(c.Writer, err)
+		return
+	}
+	if req.Token == "" {
+		writeAdminError(c.Writer, mock.BadRequest(`token: want the token to describe, as {"token": "..."}`))
 		return
 	}
 	for _, v := range s.cfg.Vendors {

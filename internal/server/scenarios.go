@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -26,8 +27,9 @@ func (s *Server) scenarios(c *gin.Context) *scenario.Engine {
 	return s.cfg.Scenarios
 }
 
-// listScenarios is GET /_mock/scenarios: the library and what each session
-// has active.
+// listScenarios is GET /_mock/scenarios: the library, the scenario every
+// new session starts with, and what each live session has active (the
+// default too, before the session's first vendor request).
 func (s *Server) listScenarios(c *gin.Context) {
 	e := s.scenarios(c)
 	if e == nil {
@@ -37,10 +39,17 @@ func (s *Server) listScenarios(c *gin.Context) {
 	for _, sc := range e.Library() {
 		list = append(list, scenarioInfo{sc.Name, sc.Description, sc.Source})
 	}
+	active := map[string]string{}
+	for id, name := range s.cfg.Sessions.Names() {
+		if sc := e.ActiveName(id); sc != "" {
+			active[name] = sc
+		}
+	}
 	writeAdminJSON(c.Writer, http.StatusOK, struct {
 		Scenarios []scenarioInfo    `json:"scenarios"`
+		Default   string            `json:"default"`
 		Active    map[string]string `json:"active"`
-	}{list, e.ActiveBySession(s.cfg.Sessions.NameOf)})
+	}{list, e.Default(), active})
 }
 
 type activeState struct {
@@ -57,8 +66,12 @@ func (s *Server) activeOf(c *gin.Context, e *scenario.Engine) activeState {
 	return st
 }
 
+// scenarioHint is what a body that is no scenario and no name is told.
+const scenarioHint = `send a whole scenario as YAML with Content-Type: application/yaml (or as JSON, with its "rules"), or {"name": "..."} to activate a library scenario`
+
 // putScenario is PUT /_mock/scenario: {"name": ...} activates a library
-// scenario; a YAML body is a whole scenario for this session only.
+// scenario; a YAML body (application/yaml), or a JSON one with "rules",
+// is a whole scenario for this session only.
 func (s *Server) putScenario(c *gin.Context) {
 	e := s.scenarios(c)
 	if e == nil {
@@ -67,32 +80,54 @@ func (s *Server) putScenario(c *gin.Context) {
 	sess := mock.Req(c).Session
 	body := mock.Req(c).Body
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	switch ct {
-	case "application/yaml", "application/x-yaml", "text/yaml":
-		sc, err := scenario.Parse("inline", body, e.Catalogue())
-		if err != nil {
-			details := []string{err.Error()}
-			if problems := (*yamlfile.Errors)(nil); errors.As(err, &problems) {
-				details = problems.Problems
-			}
-			writeAdminError(c.Writer, mock.BadRequest("invalid scenario", details...))
-			return
+	var fields map[string]json.RawMessage
+	switch {
+	case ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml":
+	case json.Unmarshal(body, &fields) != nil:
+		// Not a JSON object: most likely YAML sent without its type
+		// (curl -d sends a form).
+		detail := "the body is no JSON object"
+		if ct != "" {
+			detail += " (Content-Type: " + ct + ")"
 		}
-		sc.Source = "inline"
-		e.Activate(sess.ID, sc, false)
-	default:
+		writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", detail, scenarioHint))
+		return
+	case fields["rules"] == nil:
 		var req struct {
 			Name string `json:"name"`
 		}
 		if err := mock.DecodeStrict(body, &req); err != nil {
-			writeAdminError(c.Writer, err)
+			var ae *mock.AdminError
+			if errors.As(err, &ae) {
+				writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", append(ae.Details, scenarioHint)...))
+			} else {
+				writeAdminError(c.Writer, err)
+			}
+			return
+		}
+		if req.Name == "" {
+			writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", "name: missing or empty", scenarioHint))
 			return
 		}
 		if err := e.ActivateFresh(sess.ID, req.Name); err != nil {
 			writeAdminError(c.Writer, mock.BadRequest(err.Error()))
 			return
 		}
+		writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
+		return
 	}
+	// YAML, or JSON with "rules": JSON is YAML.
+	sc, err := scenario.Parse("inline", body, e.Catalogue())
+	if err != nil {
+		details := []string{err.Error()}
+		if problems := (*yamlfile.Errors)(nil); errors.As(err, &problems) {
+			details = problems.Problems
+		}
+		writeAdminError(c.Writer, mock.BadRequest("invalid scenario", details...))
+		return
+	}
+	sc.Source = "inline"
+	e.Activate(sess.ID, sc, false)
 	writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
 }
 

@@ -166,17 +166,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // now is the session's mock time.
 func (s *Server) now(sess *session.Session) time.Time {
-	return s.cfg.Sessions.Wall().Add(sess.Offset())
+	return sess.Now(s.cfg.Sessions.Wall())
 }
 
 // Sweep drops the expired state of every vendor (see mock.Sweeper), and
 // the state of sessions that are gone; call it periodically.
 func (s *Server) Sweep() int {
-	wall := s.cfg.Sessions.Wall()
-	offsets := s.cfg.Sessions.Offsets()
+	wall, times := s.cfg.Sessions.Times()
 	now := func(id uint64) (time.Time, bool) {
-		off, ok := offsets[id]
-		return wall.Add(off), ok
+		t, ok := times[id]
+		return t, ok
 	}
 	n := 0
 	for _, v := range s.cfg.Vendors {

@@ -1,5 +1,6 @@
 // Package session keeps the mock's test sessions: each has its own clock
-// offset and, through its incarnation id, its own vendor state.
+// (an offset from the wall clock, or a frozen time) and, through its
+// incarnation id, its own vendor state.
 package session
 
 import (
@@ -28,18 +29,77 @@ func ValidName(name string) bool { return validName.MatchString(name) }
 
 // Session is one test session. Vendor stores key their state by ID, so a
 // session dropped and created again under the same name starts empty.
+// The zero Session (bar its name) is usable: its clock shows the wall time.
 type Session struct {
 	ID       uint64
 	Name     string
-	offset   atomic.Int64 // mock clock minus wall clock, in nanoseconds
-	lastSeen atomic.Int64 // wall clock, unix nanoseconds
+	clock    atomic.Pointer[clock] // nil: running, no offset
+	lastSeen atomic.Int64          // wall clock, unix nanoseconds
 }
 
-// Offset is how far the session's clock is ahead of the wall clock.
-func (s *Session) Offset() time.Duration { return time.Duration(s.offset.Load()) }
+// clock is one state of a session's clock; a state is never changed once
+// stored, so a reader needs no lock and a writer swaps whole states.
+type clock struct {
+	offset time.Duration // running: the mock time minus the wall time
+	frozen bool
+	at     time.Time // frozen: the time it shows
+}
 
-// SetOffset moves the session's clock.
-func (s *Session) SetOffset(d time.Duration) { s.offset.Store(int64(d)) }
+func (c *clock) now(wall time.Time) time.Time {
+	switch {
+	case c == nil:
+		return wall
+	case c.frozen:
+		return c.at
+	}
+	return wall.Add(c.offset)
+}
+
+// Now is the session's mock time when the wall clock shows wall: the wall
+// time plus the session's offset, or the time it was frozen at. Every
+// reader of a session's time goes through it.
+func (s *Session) Now(wall time.Time) time.Time { return s.clock.Load().now(wall) }
+
+// Reading is a session's clock at one wall time.
+type Reading struct {
+	Now    time.Time
+	Offset time.Duration // Now minus the wall time
+	Frozen bool
+}
+
+// Read reads the session's clock when the wall clock shows wall.
+func (s *Session) Read(wall time.Time) Reading { return read(s.clock.Load(), wall) }
+
+func read(c *clock, wall time.Time) Reading {
+	now := c.now(wall)
+	return Reading{Now: now, Offset: now.Sub(wall), Frozen: c != nil && c.frozen}
+}
+
+// ChangeClock changes the session's clock as one step, safe against
+// concurrent changes (none is lost): change gets the clock read at wall
+// and returns the time it is to show and whether it is to stand still
+// from there; an error from change leaves the clock as it was.
+func (s *Session) ChangeClock(wall time.Time, change func(Reading) (now time.Time, frozen bool, err error)) (Reading, error) {
+	for {
+		old := s.clock.Load()
+		now, frozen, err := change(read(old, wall))
+		if err != nil {
+			return read(old, wall), err
+		}
+		next := &clock{frozen: frozen}
+		if frozen {
+			next.at = now
+		} else {
+			next.offset = now.Sub(wall)
+		}
+		if s.clock.CompareAndSwap(old, next) {
+			return read(next, wall), nil
+		}
+	}
+}
+
+// ResetClock puts the session's clock back to the wall time, running.
+func (s *Session) ResetClock() { s.clock.Store(nil) }
 
 // Registry holds the live sessions.
 type Registry struct {
@@ -124,13 +184,26 @@ func (r *Registry) notify(ids []uint64) {
 	}
 }
 
-// Offsets is a snapshot of every live session's clock offset, by id.
-func (r *Registry) Offsets() map[uint64]time.Duration {
+// Times reads every live session's clock at one wall time: that time,
+// and each session's mock time by id.
+func (r *Registry) Times() (time.Time, map[uint64]time.Time) {
+	wall := r.wall()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[uint64]time.Duration, len(r.byName))
+	out := make(map[uint64]time.Time, len(r.byName))
 	for _, s := range r.byName {
-		out[s.ID] = s.Offset()
+		out[s.ID] = s.Now(wall)
+	}
+	return wall, out
+}
+
+// Names lists the live sessions: each one's name by id.
+func (r *Registry) Names() map[uint64]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[uint64]string, len(r.byName))
+	for name, s := range r.byName {
+		out[s.ID] = name
 	}
 	return out
 }
@@ -198,14 +271,14 @@ func From(ctx context.Context) *Session {
 	return s
 }
 
-// Clock tells each session's time: the wall clock plus the session's offset.
+// Clock tells each session's time (see Session.Now).
 type Clock struct{ Wall func() time.Time }
 
 // Now is the mock time of the session in ctx (the wall time without one).
 func (c Clock) Now(ctx context.Context) time.Time {
 	now := c.Wall()
 	if s := From(ctx); s != nil {
-		now = now.Add(s.Offset())
+		now = s.Now(now)
 	}
 	return now
 }

@@ -78,7 +78,7 @@ func TestClockUsesSessionOffset(t *testing.T) {
 	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	r := NewRegistry(w.now)
 	s, _ := r.Get("x")
-	s.SetOffset(49 * time.Hour)
+	advance(t, s, w.t, 49*time.Hour)
 	c := Clock{Wall: w.now}
 	if got, want := c.Now(With(context.Background(), s)), w.t.Add(49*time.Hour); !got.Equal(want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -139,5 +139,125 @@ func TestNewSessionsAreNotIdle(t *testing.T) {
 				t.Errorf("session w%d-%d: got %v, want the one made with id %d", w, i, s, id)
 			}
 		}
+	}
+}
+
+// advance moves s's clock by d at wall time wall, frozen or not.
+func advance(t *testing.T, s *Session, wall time.Time, d time.Duration) Reading {
+	t.Helper()
+	r, err := s.ChangeClock(wall, func(r Reading) (time.Time, bool, error) { return r.Now.Add(d), r.Frozen, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// freeze stops (or restarts) s's clock where it stands at wall time wall.
+func freeze(t *testing.T, s *Session, wall time.Time, frozen bool) Reading {
+	t.Helper()
+	r, err := s.ChangeClock(wall, func(r Reading) (time.Time, bool, error) { return r.Now, frozen, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A frozen clock shows one time however the wall clock runs; an advance
+// moves it by exactly that much; unfrozen, it runs on from where it stood.
+func TestFrozenClock(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s := &Session{Name: "f"}
+	c := Clock{Wall: w.now}
+	ctx := With(context.Background(), s)
+	advance(t, s, w.t, time.Hour)
+	at := w.t.Add(time.Hour)
+	if r := freeze(t, s, w.t, true); !r.Frozen || !r.Now.Equal(at) {
+		t.Fatalf("freeze: got %+v, want frozen at %v", r, at)
+	}
+	w.t = w.t.Add(10 * time.Minute)
+	if got := c.Now(ctx); !got.Equal(at) {
+		t.Errorf("frozen, wall +10m: got %v, want %v", got, at)
+	}
+	if r := s.Read(w.t); r.Offset != 50*time.Minute || !r.Frozen {
+		t.Errorf("frozen reading: got %+v, want offset 50m and frozen", r)
+	}
+	advance(t, s, w.t, 2*time.Hour)
+	at = at.Add(2 * time.Hour)
+	if got := c.Now(ctx); !got.Equal(at) {
+		t.Errorf("frozen, advanced 2h: got %v, want %v", got, at)
+	}
+	if r := freeze(t, s, w.t, false); r.Frozen || !r.Now.Equal(at) {
+		t.Errorf("unfreeze: got %+v, want running from %v", r, at)
+	}
+	w.t = w.t.Add(time.Second)
+	if got := c.Now(ctx); !got.Equal(at.Add(time.Second)) {
+		t.Errorf("unfrozen, wall +1s: got %v, want %v", got, at.Add(time.Second))
+	}
+	s.ResetClock()
+	if r := s.Read(w.t); r.Frozen || !r.Now.Equal(w.t) || r.Offset != 0 {
+		t.Errorf("reset: got %+v, want the wall time, running", r)
+	}
+}
+
+// A change that fails leaves the clock as it was.
+func TestChangeClockErrorChangesNothing(t *testing.T) {
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &Session{Name: "e"}
+	freeze(t, s, wall, true)
+	r, err := s.ChangeClock(wall, func(Reading) (time.Time, bool, error) {
+		return wall.Add(time.Hour), false, fmt.Errorf("no")
+	})
+	if err == nil || !r.Frozen || !r.Now.Equal(wall) {
+		t.Errorf("got %+v, %v; want the error and the clock frozen at %v", r, err, wall)
+	}
+	if got := s.Now(wall.Add(time.Minute)); !got.Equal(wall) {
+		t.Errorf("after the failed change: got %v, want %v", got, wall)
+	}
+}
+
+// Concurrent advances are never lost, frozen or running (run with -race).
+func TestConcurrentAdvancesAddUp(t *testing.T) {
+	for _, frozen := range []bool{false, true} {
+		wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		s := &Session{Name: "c"}
+		freeze(t, s, wall, frozen)
+		const workers, each = 8, 200
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					if _, err := s.ChangeClock(wall, func(r Reading) (time.Time, bool, error) {
+						return r.Now.Add(time.Second), r.Frozen, nil
+					}); err != nil {
+						t.Error(err)
+						return
+					}
+					s.Now(wall)
+				}
+			}()
+		}
+		wg.Wait()
+		want := wall.Add(workers * each * time.Second)
+		if r := s.Read(wall); !r.Now.Equal(want) || r.Frozen != frozen {
+			t.Errorf("frozen=%v: got %+v, want %v", frozen, r, want)
+		}
+	}
+}
+
+// Times reads every session at one wall time, frozen ones included.
+func TestTimes(t *testing.T) {
+	w := &fakeWall{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := NewRegistry(w.now)
+	a, _ := r.Get("a")
+	b, _ := r.Get("b")
+	advance(t, a, w.t, time.Hour)
+	freeze(t, b, w.t, true)
+	start := w.t
+	w.t = w.t.Add(time.Minute)
+	wall, times := r.Times()
+	if !wall.Equal(w.t) || !times[a.ID].Equal(w.t.Add(time.Hour)) || !times[b.ID].Equal(start) || len(times) != 2 {
+		t.Errorf("got %v %v, want wall %v, a an hour ahead, b at %v", wall, times, w.t, start)
 	}
 }
