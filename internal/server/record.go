@@ -60,7 +60,7 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 	if reason == "" && x.injected {
 		reason = injectedReason(x.rule, rec.status)
 	}
-	s.journal.Add(Entry{
+	e := Entry{
 		Time:         s.now(sess).UTC(),
 		Session:      sess.Name,
 		Endpoint:     x.endpoint,
@@ -75,7 +75,14 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 		Failure:      x.note.Name,
 		Reason:       reason,
 		DurationMS:   ms,
-	})
+	}
+	// The log line first: whoever sees the entry can find the line.
+	s.logRequest(r, sess.Name, path, body, rec, x, reason, ms)
+	s.journal.Add(e)
+}
+
+// logRequest writes a vendor request's log line.
+func (s *Server) logRequest(r *http.Request, session, path string, body []byte, rec *recorder, x *exchange, reason string, ms float64) {
 	ctx := r.Context()
 	log := s.cfg.Log
 	if !log.Enabled(ctx, slog.LevelInfo) {
@@ -83,7 +90,7 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 	}
 	var buf [12]slog.Attr
 	a := append(buf[:0],
-		slog.String("session", sess.Name), slog.String("endpoint", x.endpoint), slog.String("method", r.Method),
+		slog.String("session", session), slog.String("endpoint", x.endpoint), slog.String("method", r.Method),
 		slog.String("path", path), slog.Int("status", rec.status), slog.String("rule", x.rule))
 	// Only a failed request has these, each only when known: a fault has
 	// a reason but no catalogue failure.
