@@ -131,7 +131,7 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[strin
 		case k.Kind != yaml.ScalarNode:
 			p.Addf(k, path, "keys must be strings")
 		case allowed != nil && !slices.Contains(allowed, k.Value):
-			p.Addf(k, kp, "unknown key %q (want one of %s)", k.Value, strings.Join(allowed, ", "))
+			p.Addf(k, kp, "unknown key %q (%swant one of %s)", k.Value, keyHint(k.Value, allowed), strings.Join(allowed, ", "))
 		case out[k.Value] != nil:
 			p.Addf(k, kp, "duplicate key %q", k.Value)
 		default:
@@ -142,6 +142,44 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed ...string) map[strin
 }
 
 func join(path, key string) string { return yamlfile.Join(path, key) }
+
+// whenKeys and actionKeys are the keys of when and of an action, which a
+// rule does not take itself.
+var (
+	whenKeys   = []string{"endpoint", "match"}
+	actionKeys = []string{"pass", "delay", "error", "status", "body", "headers", "fault", "token_ttl", "set", "failure_status"}
+)
+
+// keyHint guesses what an unknown key meant: a key of when or of an
+// action indented as the rule's own, or a misspelling. It ends with a
+// space to go before the list of allowed keys.
+func keyHint(key string, allowed []string) string {
+	rule := slices.Contains(allowed, "when") && slices.Contains(allowed, "do")
+	switch {
+	case rule && slices.Contains(whenKeys, key):
+		return "indent it under when; "
+	case rule && slices.Contains(actionKeys, key):
+		return "indent it under do; "
+	}
+	if n := yamlfile.Nearest(key, allowed, false); n != "" {
+		return fmt.Sprintf("did you mean %q? ", n)
+	}
+	return ""
+}
+
+// meant is "did you mean X? " for the nearest of candidates, or "".
+func meant(name string, candidates []string, whole bool) string {
+	if n := yamlfile.Nearest(name, candidates, whole); n != "" {
+		return fmt.Sprintf("did you mean %q? ", n)
+	}
+	return ""
+}
+
+// unknownKeys tells whether mapping n has a key that mapping() refused.
+func unknownKeys(n *yaml.Node, fields map[string]*yaml.Node) bool {
+	n = resolve(n)
+	return n != nil && len(n.Content)/2 > len(fields)
+}
 
 func (p *parser) scalar(n *yaml.Node, path, want string) (string, bool) {
 	n = resolve(n)
@@ -205,10 +243,18 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 			r.Name = path
 		}
 	}
+	star := false
 	if f["when"] == nil {
 		p.Addf(n, path+".when", "missing: a rule needs when.endpoint")
 	} else {
-		p.when(f["when"], path+".when", &r)
+		star = p.when(f["when"], path+".when", &r)
+	}
+	// The actions are checked against the endpoints; when they are not
+	// known, because when is wrong (reported), checking them against none
+	// adds no problem that is only a consequence.
+	endpoints := r.Endpoints
+	if r.Endpoints == nil && !star {
+		endpoints = map[string]bool{}
 	}
 	if v := f["after"]; v != nil {
 		r.After = p.integer(v, path+".after", 0)
@@ -229,7 +275,7 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 	case do != nil && seq != nil:
 		p.Addf(seq, path+".sequence", "a rule has either do or sequence, not both")
 	case do != nil:
-		r.Steps = []Action{p.action(do, path+".do", r.Endpoints)}
+		r.Steps = []Action{p.action(do, path+".do", endpoints)}
 	case seq != nil:
 		r.Sequence = true
 		s := resolve(seq)
@@ -241,7 +287,7 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 			p.Addf(f["times"], path+".times", "not with sequence: the sequence's length is its budget")
 		}
 		for i, step := range s.Content {
-			r.Steps = append(r.Steps, p.action(step, fmt.Sprintf("%s.sequence[%d]", path, i), r.Endpoints))
+			r.Steps = append(r.Steps, p.action(step, fmt.Sprintf("%s.sequence[%d]", path, i), endpoints))
 		}
 	default:
 		p.Addf(n, path, "missing: a rule needs do or sequence")
@@ -249,10 +295,12 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 	return r
 }
 
-func (p *parser) when(n *yaml.Node, path string, r *Rule) {
-	f := p.mapping(n, path, "endpoint", "match")
+// when reads a rule's when into r; star tells that it names every
+// endpoint ("*").
+func (p *parser) when(n *yaml.Node, path string, r *Rule) (star bool) {
+	f := p.mapping(n, path, whenKeys...)
 	if f == nil {
-		return
+		return false
 	}
 	ep := f["endpoint"]
 	if ep == nil {
@@ -277,11 +325,11 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 			switch {
 			case !ok:
 			case v == "*" && resolve(ep).Kind == yaml.ScalarNode:
-				r.Endpoints = nil
+				r.Endpoints, star = nil, true
 			case v == "*":
 				p.Addf(id, ip, "\"*\" stands alone, not in a list")
 			case !slices.Contains(p.cat.ids, v):
-				p.Addf(id, ip, "unknown endpoint %q (want one of %s, or \"*\")", v, strings.Join(p.cat.ids, ", "))
+				p.Addf(id, ip, "unknown endpoint %q (%swant one of %s, or \"*\")", v, meant(v, p.cat.ids, false), strings.Join(p.cat.ids, ", "))
 			default:
 				r.Endpoints[v] = true
 			}
@@ -300,6 +348,7 @@ func (p *parser) when(n *yaml.Node, path string, r *Rule) {
 			}
 		}
 	}
+	return star
 }
 
 func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
@@ -344,7 +393,7 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 // modifiers it may use.
 func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Action {
 	var a Action
-	f := p.mapping(n, path, "pass", "delay", "error", "status", "body", "headers", "fault", "token_ttl", "set", "failure_status")
+	f := p.mapping(n, path, actionKeys...)
 	if f == nil {
 		return a
 	}
@@ -432,7 +481,8 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	if a.modifiesReal() && (a.Error != "" || a.Status != 0 || a.Fault != "") {
 		p.Addf(n, path, "token_ttl, set and failure_status change the real answer, so they cannot go with error, status or fault")
 	}
-	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil && f["failure_status"] == nil {
+	// An action whose only keys are unknown is reported for them alone.
+	if len(primary) == 0 && f["token_ttl"] == nil && f["set"] == nil && f["delay"] == nil && f["failure_status"] == nil && !unknownKeys(n, f) {
 		p.Addf(n, path, "empty action: want pass, delay, error, status, fault, token_ttl, set or failure_status")
 	}
 	return a
@@ -522,7 +572,7 @@ func (p *parser) failure(n *yaml.Node, path, name string, endpoints map[string]b
 	}
 	for _, ep := range sortedKeys(endpoints) {
 		if !p.cat.endpoints[ep].failures[name] {
-			p.Addf(n, path, "unknown failure %q for %s (want one of %s)", name, ep, strings.Join(p.cat.Failures(ep), ", "))
+			p.Addf(n, path, "unknown failure %q for %s (%swant one of %s)", name, ep, meant(name, p.cat.Failures(ep), true), strings.Join(p.cat.Failures(ep), ", "))
 		}
 	}
 }

@@ -286,3 +286,47 @@ func TestParseFailureStatus(t *testing.T) {
 		}
 	}
 }
+
+// A mistake is reported once, with a guess at what was meant, and no
+// problem that only follows from it.
+func TestParseHints(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string // every problem, each starting so
+	}{
+		{"misspelt action key", "rules:\n  - when: {endpoint: oauth.token}\n    do:\n      eror: token_invalid_code\n",
+			[]string{`f.yaml:4: rules[0].do.eror: unknown key "eror" (did you mean "error"? want one of pass,`}},
+		{"misspelt rule key", "rules:\n  - when: {endpoint: oauth.token}\n    tims: 2\n    do: {pass: true}\n",
+			[]string{`f.yaml:3: rules[0].tims: unknown key "tims" (did you mean "times"? want one of`}},
+		{"failure without its vendor's prefix", "rules:\n  - when: {endpoint: oauth.token}\n    do: {error: invalid_code}\n",
+			[]string{`f.yaml:3: rules[0].do.error: unknown failure "invalid_code" for oauth.token (did you mean "token_invalid_code"? want one of token_invalid_code)`}},
+		{"misspelt failure", "rules:\n  - when: {endpoint: isolar.token}\n    do: {error: hourly_limt}\n",
+			[]string{`f.yaml:3: rules[0].do.error: unknown failure "hourly_limt" for isolar.token (did you mean "hourly_limit"? want one of`}},
+		{"misspelt endpoint", "rules:\n  - when: {endpoint: oauth.tokn}\n    do: {error: token_invalid_code}\n",
+			[]string{`f.yaml:2: rules[0].when.endpoint: unknown endpoint "oauth.tokn" (did you mean "oauth.token"? want one of`}},
+		// endpoint is not under when: the failure is not checked against
+		// "*", which the rule never said
+		{"endpoint not indented under when", "rules:\n  - when:\n    endpoint: isolar.token\n    do: {error: invalid_code}\n",
+			[]string{
+				`f.yaml:2: rules[0].when: want a mapping with keys endpoint, match`,
+				`f.yaml:3: rules[0].endpoint: unknown key "endpoint" (indent it under when; want one of`,
+			}},
+		{"action key not indented under do", "rules:\n  - when: {endpoint: isolar.token}\n    do:\n    error: invalid_code\n",
+			[]string{
+				`f.yaml:3: rules[0].do: want a mapping with keys pass,`,
+				`f.yaml:4: rules[0].error: unknown key "error" (indent it under do; want one of`,
+			}},
+		{"unknown endpoint: its failures unchecked", "rules:\n  - when: {endpoint: nope}\n    do: {error: invalid_code}\n",
+			[]string{`f.yaml:2: rules[0].when.endpoint: unknown endpoint "nope" (want one of`}},
+		{"a bare star", "rules:\n  - when:\n      endpoint: *\n    do: {pass: true}\n",
+			[]string{`f.yaml:3: (document): did not find expected alphabetic or numeric character (a bare * starts an alias: quote it, endpoint: "*")`}},
+		{"a quoted star still refuses failures", "rules:\n  - when: {endpoint: \"*\"}\n    do: {error: invalid_code}\n",
+			[]string{`f.yaml:3: rules[0].do.error: not with endpoint "*"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(c.src), testCatalogue())
+			wantProblems(t, err, c.want)
+		})
+	}
+}

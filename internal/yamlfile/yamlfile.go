@@ -231,12 +231,68 @@ func (f *File) syntax(err error) {
 	if m := reSyntax.FindStringSubmatch(msg); m != nil {
 		line, msg = atoi(m[1]), m[2]
 		if parserProblems[msg] {
-			line = min(line+1, lineCount(f.data))
+			line = problemLine(f.data, min(line+1, lineCount(f.data)), msg)
 		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	f.Add(line, DocumentPath, msg)
+	f.Add(line, DocumentPath, msg+aliasHint(f.data, line, msg))
+}
+
+// problemLine finds the line of a parser problem. yaml.v3 gives the line
+// where the construct holding the mistake began (a block mapping, say),
+// which may be well above the mistake: the mistake is on the first line
+// whose addition makes the text fail with the same message. The search
+// starts at yaml.v3's line and is bounded, so that a large text costs
+// little; failing, yaml.v3's line stands.
+func problemLine(data []byte, from int, msg string) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	budget := 4 << 20 // bytes parsed in all
+	for k := from; k <= len(lines) && k < from+200; k++ {
+		prefix := bytes.Join(lines[:k], nil)
+		if budget -= len(prefix); budget < 0 {
+			break
+		}
+		if m := reSyntax.FindStringSubmatch(firstError(prefix)); m != nil && m[2] == msg {
+			return k
+		}
+	}
+	return from
+}
+
+// firstError is the text of the first error of decoding every document of
+// data ("" when there is none).
+func firstError(data []byte) string {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		switch err := dec.Decode(&n); {
+		case errors.Is(err, io.EOF):
+			return ""
+		case err != nil:
+			return err.Error()
+		}
+	}
+}
+
+// starValue is a line whose value is a bare *, which YAML reads as the
+// start of an alias: endpoint: *
+var starValue = regexp.MustCompile(`^\s*(?:-\s+)?([^\s:#'"]+):\s+\*\s*(?:#.*)?$`)
+
+// aliasHint explains the scanner's complaint about a bare *, which a
+// scenario's endpoint: * means as a wildcard.
+func aliasHint(data []byte, line int, msg string) string {
+	if msg != "did not find expected alphabetic or numeric character" {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) || !strings.Contains(lines[line-1], "*") {
+		return ""
+	}
+	if m := starValue.FindStringSubmatch(lines[line-1]); m != nil {
+		return fmt.Sprintf(` (a bare * starts an alias: quote it, %s: "*")`, m[1])
+	}
+	return ` (a bare * starts an alias: quote it, "*")`
 }
 
 func atoi(s string) int {

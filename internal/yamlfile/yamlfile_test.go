@@ -34,6 +34,21 @@ func TestParseLocatesSyntaxProblems(t *testing.T) {
 			[]string{"f.yaml:2: (document): only one YAML document allowed per file"}},
 		{"broken second document", "a: 1\n---\nb: [\n",
 			[]string{"f.yaml:3: (document): did not find expected node content"}},
+		// yaml.v3 names the line where the mapping began: the mistake is
+		// lines below.
+		{"bad indent of a rule's key", "rules:\n  - name: x\n    when:\n      endpoint: isolar.token\n     do: {error: invalid_code}\n",
+			[]string{"f.yaml:5: (document): did not find expected key"}},
+		{"bad indent of a list item's key", "isolar:\n  users:\n    - account: a\n      password: p\n     user_id: 3\n",
+			[]string{"f.yaml:5: (document): did not find expected '-' indicator"}},
+		{"bad indent after a nested mapping", "rules:\n  - when: {endpoint: isolar.token}\n    do:\n      error: x\n   status: 5\n",
+			[]string{"f.yaml:5: (document): did not find expected '-' indicator"}},
+		// a flow mapping over two lines is no mistake of its own
+		{"bad indent after a flow mapping", "a: {b: 1,\n  c: 2}\nd:\n  e: 1\n f: 2\n",
+			[]string{"f.yaml:5: (document): did not find expected key"}},
+		{"a bare star", "rules:\n  - when:\n      endpoint: *\n    do: {fault: reset}\n",
+			[]string{`f.yaml:3: (document): did not find expected alphabetic or numeric character (a bare * starts an alias: quote it, endpoint: "*")`}},
+		{"a bare star in a list", "a: [*]\n",
+			[]string{`f.yaml:1: (document): did not find expected alphabetic or numeric character (a bare * starts an alias: quote it, "*")`}},
 		{"empty", "", nil},
 		{"comments only", "# nothing\n", nil},
 	}
@@ -145,6 +160,7 @@ items:
 extra:
   k: v
   k: w
+coutn: 2
 `
 	f := Parse("m.yaml", []byte(src))
 	var m model
@@ -157,6 +173,7 @@ extra:
 		`m.yaml:8: items[0].bogus: unknown field "bogus"`,
 		`m.yaml:9: items[1].id: want a string, got a list`,
 		`m.yaml:12: extra.k: duplicate key (also at line 11)`,
+		`m.yaml:13: coutn: unknown field "coutn" (did you mean "count"?)`,
 	}
 	if got := f.Problems(); !slices.Equal(got, want) {
 		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
