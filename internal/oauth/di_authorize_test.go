@@ -23,22 +23,24 @@ func TestAuthorizeOutcomes(t *testing.T) {
 		status   int
 		location string
 		body     string
+		failure  string // the catalogue name noted
+		why      string // what the noted reason says
 	}{
-		{"unknown client", "/oauth/authorize?mock_user=demo&client_id=nope&redirect_uri=" + cb + "&response_type=code", 401, "", page("invalid_client", "Bad client credentials")},
-		{"no client", "/oauth/authorize?response_type=code", 401, "", page("invalid_client", "Bad client credentials")},
+		{"unknown client", "/oauth/authorize?mock_user=demo&client_id=nope&redirect_uri=" + cb + "&response_type=code", 401, "", page("invalid_client", "Bad client credentials"), "authorize_unknown_client", "client nope unknown"},
+		{"no client", "/oauth/authorize?response_type=code", 401, "", page("invalid_client", "Bad client credentials"), "authorize_unknown_client", "client_id missing"},
 		{"unsupported response type", base + "&redirect_uri=" + cb + "&response_type=foo+bar&state=s1", 302,
-			cb + "?error=unsupported_response_type&error_description=Unsupported%20response%20types:%20%5Bbar,%20foo%5D&state=s1", ""},
-		{"missing response type", base + "&redirect_uri=" + cb, 302, cb + "?error=unsupported_response_type&error_description=Unsupported%20response%20types:%20%5B%5D", ""},
-		{"unsupported response type, no valid redirect", base + "&response_type=foo", 400, "", page("unsupported_response_type", "Unsupported response types: [foo]")},
+			cb + "?error=unsupported_response_type&error_description=Unsupported%20response%20types:%20%5Bbar,%20foo%5D&state=s1", "", "authorize_unsupported_response_type", `response_type "foo bar" asks for neither code nor token`},
+		{"missing response type", base + "&redirect_uri=" + cb, 302, cb + "?error=unsupported_response_type&error_description=Unsupported%20response%20types:%20%5B%5D", "", "authorize_unsupported_response_type", `response_type "" asks for neither code nor token`},
+		{"unsupported response type, no valid redirect", base + "&response_type=foo", 400, "", page("unsupported_response_type", "Unsupported response types: [foo]"), "authorize_unsupported_response_type", "response_type foo asks for neither code nor token"},
 		{"redirect not registered", base + "&response_type=code&redirect_uri=http://evil.example/cb", 400, "",
-			page("invalid_grant", "Invalid redirect: http://evil.example/cb does not match one of the registered values.")},
-		{"redirect absent, two registered", base + "&response_type=code", 400, "", page("invalid_grant", "Invalid redirect: null does not match one of the registered values.")},
+			page("invalid_grant", "Invalid redirect: http://evil.example/cb does not match one of the registered values."), "authorize_redirect_mismatch", "redirect_uri http://evil.example/cb is not registered for client " + clientID + " (registered: " + cb + ", "},
+		{"redirect absent, two registered", base + "&response_type=code", 400, "", page("invalid_grant", "Invalid redirect: null does not match one of the registered values."), "authorize_redirect_mismatch", "no redirect_uri sent, and client " + clientID + " has more than one registered"},
 		{"invalid scope", base + "&redirect_uri=" + cb + "&response_type=code&scope=zz+foo+read_cn&state=", 302,
-			cb + "?error=invalid_scope&error_description=Invalid%20scope:%20foo&state=&scope=read_cn", ""},
+			cb + "?error=invalid_scope&error_description=Invalid%20scope:%20foo&state=&scope=read_cn", "", "authorize_invalid_scope", "scope foo not allowed for client " + clientID + " (registered: read_cn)"},
 		{"invalid scope, implicit", base + "&redirect_uri=" + cb + "&response_type=token&scope=foo", 302,
-			cb + "#error=invalid_scope&error_description=Invalid%20scope:%20foo&scope=read_cn", ""},
-		{"implicit not allowed", "/oauth/authorize?mock_user=demo&client_id=other&response_type=token&state=x", 200, "", ""},
-		{"unknown mock_user", "/oauth/authorize?mock_user=eve&client_id=" + clientID + "&response_type=code&redirect_uri=" + cb, 400, "", "mock_user: unknown user eve"},
+			cb + "#error=invalid_scope&error_description=Invalid%20scope:%20foo&scope=read_cn", "", "authorize_invalid_scope", "scope foo not allowed for client " + clientID + " (registered: read_cn)"},
+		{"implicit not allowed", "/oauth/authorize?mock_user=demo&client_id=other&response_type=token&state=x", 200, "", "", "", ""},
+		{"unknown mock_user", "/oauth/authorize?mock_user=eve&client_id=" + clientID + "&response_type=code&redirect_uri=" + cb, 400, "", "mock_user: unknown user eve", "", "mock_user eve is not a fixture user"},
 	}
 	for _, c := range cases {
 		r := e.send("GET", c.query, nil, "")
@@ -48,6 +50,7 @@ func TestAuthorizeOutcomes(t *testing.T) {
 		if r.header.Get("drivedby") != "SrvEng/1.5.0" {
 			t.Errorf("%s: no drivedby header", c.name)
 		}
+		e.wantNote(t, r, c.failure, c.why)
 	}
 	// The implicit request of a client without the grant: approve, then
 	// the error in the fragment.
@@ -55,6 +58,7 @@ func TestAuthorizeOutcomes(t *testing.T) {
 	if got, want := r.header.Get("Location"), cb+"#error=invalid_client&error_description=Unauthorized%20grant%20type:%20implicit&state=x"; got != want {
 		t.Errorf("implicit not allowed: got %q, want %q", got, want)
 	}
+	e.wantNote(t, r, "authorize_implicit_not_allowed", "grant type implicit not allowed for client other (allowed: authorization_code, refresh_token, client_credentials)")
 }
 
 func TestApproval(t *testing.T) {
@@ -64,17 +68,20 @@ func TestApproval(t *testing.T) {
 	if r.status != 302 || r.header.Get("Location") != e.srv.URL+"/oauth/login" {
 		t.Errorf("not logged in: got %d %q, want the login page", r.status, r.header.Get("Location"))
 	}
+	e.wantNote(t, r, "", "") // the way to the login page is no failure
 	e.send("POST", "/oauth/login", formType, "username=demo&password=demo")
 	r = e.send("POST", "/oauth/authorize", formType, "user_oauth_approval=true&scope.read_cn=true")
 	if r.status != 400 || r.body != page("invalid_request", "Cannot approve uninitialized authorization request.") {
 		t.Errorf("without a request: got %d %s", r.status, r.body)
 	}
+	e.wantNote(t, r, "authorize_approval_without_request", "approval posted with no authorization request pending in this browser session (user demo)")
 	// Deny.
 	e.send("GET", authorizeURL("&state=d&mock_user=demo"), nil, "")
 	r = e.send("POST", "/oauth/authorize", formType, "user_oauth_approval=true&scope.read_cn=false")
 	if got, want := r.header.Get("Location"), cb+"?error=access_denied&error_description=User%20denied%20access&state=d"; got != want {
 		t.Errorf("deny: got %q, want %q", got, want)
 	}
+	e.wantNote(t, r, "authorize_access_denied", "user demo approved none of the scopes asked for (read_cn)")
 	// The pending request was cleared by the denial.
 	if r := e.send("POST", "/oauth/authorize", formType, "user_oauth_approval=true&scope.read_cn=true"); r.status != 400 {
 		t.Errorf("second post: got %d, want 400", r.status)

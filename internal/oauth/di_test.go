@@ -94,6 +94,9 @@ func TestSeedExample(t *testing.T) {
 	if r := e.send("POST", "/oauth/login", formType, "username=demo&password=nope"); r.header.Get("Location") != e.srv.URL+"/oauth/login?error" {
 		t.Errorf("bad password: got %q, want /oauth/login?error", r.header.Get("Location"))
 	}
+	e.wantNote(t, reply{}, "", "login failed: wrong password for user demo")
+	e.send("POST", "/oauth/login", formType, "username=eve&password=demo")
+	e.wantNote(t, reply{}, "", "login failed: user eve unknown")
 	r = e.send("POST", "/oauth/login", formType, "username=demo&password=demo")
 	back := r.header.Get("Location")
 	if !strings.HasPrefix(back, e.srv.URL+"/oauth/authorize?") {
@@ -193,42 +196,44 @@ func TestTokenErrors(t *testing.T) {
 		status    int
 		body      string
 		challenge string
+		failure   string // the catalogue name noted
+		why       string // what the noted reason says
 	}{
-		{"1 no credentials", "POST", "grant_type=authorization_code", nil, 401, boot("Full authentication is required to access this resource"), `Basic realm="oauth2/client"`},
+		{"1 no credentials", "POST", "grant_type=authorization_code", nil, 401, boot("Full authentication is required to access this resource"), `Basic realm="oauth2/client"`, "token_unauthenticated", "no client credentials: no client_id parameter and no Authorization header"},
 		{"2 wrong secret", "POST", creds(clientID, "nope") + "&grant_type=authorization_code", nil, 401, oauthErr("invalid_client", "Bad client credentials"),
-			`Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`},
+			`Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`, "token_bad_client_credentials", "client secret does not match client " + clientID},
 		{"2 unknown client", "POST", creds("nobody", secret), nil, 401, oauthErr("invalid_client", "Bad client credentials"),
-			`Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`},
+			`Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`, "token_bad_client_credentials", "client nobody unknown"},
 		{"2 client_id with Basic and no secret", "POST", "client_id=" + clientID, map[string]string{"Authorization": basic(clientID, secret)}, 401,
-			oauthErr("invalid_client", "Bad client credentials"), `Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`},
-		{"3 Basic with a wrong secret", "POST", "grant_type=authorization_code", map[string]string{"Authorization": basic(clientID, "nope")}, 401, boot("Bad credentials"), `Basic realm="oauth2/client"`},
-		{"4 GET", "GET", mine + "&grant_type=authorization_code", nil, 405, oauthErr("method_not_allowed", "Request method 'GET' not supported"), ""},
+			oauthErr("invalid_client", "Bad client credentials"), `Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"`, "token_bad_client_credentials", "no client_secret for client " + clientID + " (with client_id as a parameter, the secret must be one too"},
+		{"3 Basic with a wrong secret", "POST", "grant_type=authorization_code", map[string]string{"Authorization": basic(clientID, "nope")}, 401, boot("Bad credentials"), `Basic realm="oauth2/client"`, "token_basic_auth_failed", "Basic credentials: client secret does not match client " + clientID},
+		{"4 GET", "GET", mine + "&grant_type=authorization_code", nil, 405, oauthErr("method_not_allowed", "Request method 'GET' not supported"), "", "token_method_get", "GET on the token endpoint"},
 		{"5 client_id of another authenticated client", "POST", mine + "&grant_type=authorization_code", map[string]string{"Authorization": basic("other", "other-secret")}, 401,
-			oauthErr("invalid_client", "Given client ID does not match authenticated client"), bearerChallenge("invalid_client", "Given client ID does not match authenticated client")},
+			oauthErr("invalid_client", "Given client ID does not match authenticated client"), bearerChallenge("invalid_client", "Given client ID does not match authenticated client"), "token_client_id_mismatch", "client_id " + clientID + " does not match client other of the Basic credentials"},
 		{"6 unregistered scope", "POST", mine + "&grant_type=authorization_code&scope=read_cn+foo", nil, 400,
-			`{"error":"invalid_scope","error_description":"Invalid scope: foo","scope":"read_cn"}`, ""},
-		{"8 no grant type", "POST", mine, nil, 400, oauthErr("invalid_request", "Missing grant type"), ""},
-		{"9 implicit", "POST", mine + "&grant_type=implicit", nil, 400, oauthErr("invalid_grant", "Implicit grant type not supported from token endpoint"), ""},
+			`{"error":"invalid_scope","error_description":"Invalid scope: foo","scope":"read_cn"}`, "", "token_invalid_scope", "scope foo not allowed for client " + clientID + " (registered: read_cn)"},
+		{"8 no grant type", "POST", mine, nil, 400, oauthErr("invalid_request", "Missing grant type"), "", "token_missing_grant_type", "grant_type missing"},
+		{"9 implicit", "POST", mine + "&grant_type=implicit", nil, 400, oauthErr("invalid_grant", "Implicit grant type not supported from token endpoint"), "", "token_implicit_grant", "grant_type implicit is for /oauth/authorize"},
 		{"10 grant the client lacks", "POST", mine + "&grant_type=client_credentials", nil, 401, oauthErr("invalid_client", "Unauthorized grant type: client_credentials"),
-			bearerChallenge("invalid_client", "Unauthorized grant type: client_credentials")},
-		{"11 password grant", "POST", mine + "&grant_type=password", nil, 400, oauthErr("unsupported_grant_type", "Unsupported grant type"), ""},
-		{"12 no code", "POST", mine + "&grant_type=authorization_code", nil, 400, oauthErr("invalid_request", "An authorization code must be supplied."), ""},
-		{"13 unknown code", "POST", mine + "&grant_type=authorization_code&code=a%3Cb", nil, 400, oauthErr("invalid_grant", "Invalid authorization code: a<b"), ""},
-		{"14 redirect differs", "POST", mine + "&grant_type=authorization_code&redirect_uri=http://127.0.0.1:8080&code=" + code(""), nil, 400, oauthErr("invalid_grant", "Redirect URI mismatch."), ""},
-		{"14 redirect omitted though sent at authorize", "POST", mine + "&grant_type=authorization_code&code=" + code(""), nil, 400, oauthErr("invalid_grant", "Redirect URI mismatch."), ""},
+			bearerChallenge("invalid_client", "Unauthorized grant type: client_credentials"), "token_unauthorized_grant_type", "grant_type client_credentials not allowed for client " + clientID + " (allowed: authorization_code, implicit, refresh_token)"},
+		{"11 password grant", "POST", mine + "&grant_type=password", nil, 400, oauthErr("unsupported_grant_type", "Unsupported grant type"), "", "token_unsupported_grant_type", "grant_type password not supported"},
+		{"12 no code", "POST", mine + "&grant_type=authorization_code", nil, 400, oauthErr("invalid_request", "An authorization code must be supplied."), "", "token_missing_code", "code parameter missing"},
+		{"13 unknown code", "POST", mine + "&grant_type=authorization_code&code=a%3Cb", nil, 400, oauthErr("invalid_grant", "Invalid authorization code: a<b"), "", "token_invalid_code", "code a<b unknown or already used in session default"},
+		{"14 redirect differs", "POST", mine + "&grant_type=authorization_code&redirect_uri=http://127.0.0.1:8080&code=" + code(""), nil, 400, oauthErr("invalid_grant", "Redirect URI mismatch."), "", "token_redirect_mismatch", "redirect_uri http://127.0.0.1:8080 does not match the code's " + cb},
+		{"14 redirect omitted though sent at authorize", "POST", mine + "&grant_type=authorization_code&code=" + code(""), nil, 400, oauthErr("invalid_grant", "Redirect URI mismatch."), "", "token_redirect_mismatch", "redirect_uri missing, but the code was asked for with redirect_uri " + cb},
 		{"15 another client's code", "POST", mine + "&grant_type=authorization_code&redirect_uri=" + cb + "&code=" + otherCode(), nil, 401,
-			oauthErr("invalid_client", "Client ID mismatch"), bearerChallenge("invalid_client", "Client ID mismatch")},
-		{"16 no refresh token", "POST", mine + "&grant_type=refresh_token", nil, 400, oauthErr("invalid_grant", "Invalid refresh token: null"), ""},
-		{"17 unknown refresh token", "POST", mine + "&grant_type=refresh_token&refresh_token=nope", nil, 400, oauthErr("invalid_grant", "Invalid refresh token: nope"), ""},
+			oauthErr("invalid_client", "Client ID mismatch"), bearerChallenge("invalid_client", "Client ID mismatch"), "token_code_client_mismatch", " was issued to client other, not " + clientID},
+		{"16 no refresh token", "POST", mine + "&grant_type=refresh_token", nil, 400, oauthErr("invalid_grant", "Invalid refresh token: null"), "", "token_missing_refresh_token", "refresh_token parameter missing"},
+		{"17 unknown refresh token", "POST", mine + "&grant_type=refresh_token&refresh_token=nope", nil, 400, oauthErr("invalid_grant", "Invalid refresh token: nope"), "", "token_invalid_refresh_token", "refresh token unknown in session default"},
 		{"18 another client's refresh token", "POST", mine + "&grant_type=refresh_token&refresh_token=" + otherRT, nil, 400,
-			oauthErr("invalid_grant", "Wrong client for this refresh token: "+otherRT), ""},
+			oauthErr("invalid_grant", "Wrong client for this refresh token: "+otherRT), "", "token_refresh_wrong_client", "refresh token was issued to client other, not " + clientID},
 		{"20 refresh wider than the grant", "POST", creds("other", "other-secret") + "&grant_type=refresh_token&scope=read_cn+write_cn&refresh_token=" + func() string {
 			r := testkit.Do(t, "POST", e.srv.URL+"/_mock/codes", nil, `{"vendor":"oauth","client_id":"other","user":"demo","scope":"read_cn"}`)
 			c := strings.TrimSuffix(strings.TrimPrefix(string(r.Body), `{"code":"`), `"}`)
 			r2 := e.tokenCall(creds("other", "other-secret")+"&grant_type=authorization_code&code="+c, nil)
 			_, rt := pair(t, r2.body)
 			return rt
-		}(), nil, 400, `{"error":"invalid_scope","error_description":"Unable to narrow the scope of the client authentication to [read_cn, write_cn].","scope":"read_cn"}`, ""},
+		}(), nil, 400, `{"error":"invalid_scope","error_description":"Unable to narrow the scope of the client authentication to [read_cn, write_cn].","scope":"read_cn"}`, "", "token_refresh_scope_widen", "scope write_cn is not in the refresh token's grant (read_cn)"},
 	}
 	for _, c := range cases {
 		var r reply
@@ -244,6 +249,7 @@ func TestTokenErrors(t *testing.T) {
 		if c.status == 405 && r.header.Get("Allow") != "" {
 			t.Errorf("%s: got Allow %q, want none", c.name, r.header.Get("Allow"))
 		}
+		e.wantNote(t, r, c.failure, c.why)
 	}
 	// 19: the refresh token expires after 30 days.
 	testkit.Do(t, "POST", e.srv.URL+"/_mock/clock", nil, `{"advance":"720h"}`)
@@ -253,10 +259,13 @@ func TestTokenErrors(t *testing.T) {
 		t.Errorf("19: got %d %s", r.status, r.body)
 	}
 	wantHeaders(t, "19", r, bearerChallenge("invalid_token", desc), true)
+	e.wantNote(t, r, "token_refresh_expired", "refresh token expired at 2026-04-13T09:26:5")
 	// Other methods answer Spring's 405 after authentication.
-	if r := e.send("PUT", "/oauth/token?"+mine, nil, ""); r.status != 405 || r.header.Get("Allow") != "GET, POST" {
+	r = e.send("PUT", "/oauth/token?"+mine, nil, "")
+	if r.status != 405 || r.header.Get("Allow") != "GET, POST" {
 		t.Errorf("PUT: got %d Allow %q, want 405 GET, POST", r.status, r.header.Get("Allow"))
 	}
+	e.wantNote(t, r, "", "method PUT not supported on /oauth/token")
 }
 
 // A bad scope leaves the code usable (the scope check comes first).
@@ -286,14 +295,23 @@ func TestClientCredentialsAndReuse(t *testing.T) {
 	}
 }
 
+// serveMux answers one request with an injected failure, and checks its
+// note: the failure's name, the code its answer carries, and no reason
+// (the scenario's rule explains it).
 var serveMux = func(t *testing.T, fx *fixture.OAuth, f mock.BoundFailure, target string) *httptest.ResponseRecorder {
+	var note mock.Note
 	eng := gin.New()
 	eng.Any("/*any", func(c *gin.Context) {
 		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{}))
 		f.Render(c)
+		note = mock.NoteOf(c)
 	})
 	w := httptest.NewRecorder()
 	eng.ServeHTTP(w, httptest.NewRequest("POST", target, nil))
+	field, code := bodyCode(reply{w.Code, w.Header(), w.Body.String()})
+	if note.Name != f.Name || note.Field != field || note.Code != code || note.Reason != "" {
+		t.Errorf("%s: noted %+v, want the name, %s=%q and no reason", f.Name, note, field, code)
+	}
 	return w
 }
 

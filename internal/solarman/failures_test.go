@@ -28,15 +28,22 @@ func render(t *testing.T, name string) []byte {
 	if !ok {
 		t.Fatalf("no failure %q in the catalogue", name)
 	}
+	var note mock.Note
 	eng := gin.New()
 	eng.POST("/", func(c *gin.Context) {
 		c.Request = c.Request.WithContext(mock.WithRequest(context.Background(), &mock.Request{}))
 		f.Render(c)
+		note = mock.NoteOf(c)
 	})
 	w := httptest.NewRecorder()
 	eng.ServeHTTP(w, httptest.NewRequest("POST", "/", nil))
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json;charset=UTF-8" {
 		t.Errorf("%s: got %d %q, want 200 JSON", name, w.Code, w.Header().Get("Content-Type"))
+	}
+	// An injected failure notes its name and code, and no reason: the
+	// scenario's rule explains it.
+	if note.Name != name || note.Field != "code" || !strings.Contains(w.Body.String(), `"code":"`+note.Code+`"`) || note.Reason != "" {
+		t.Errorf("%s: noted %+v, want the name, the body's code and no reason", name, note)
 	}
 	return w.Body.Bytes()
 }
