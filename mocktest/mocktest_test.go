@@ -2,9 +2,11 @@ package mocktest_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -279,6 +281,42 @@ func TestRequestFailure(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].Failure != "invalid_code" || !strings.Contains(reqs[0].Reason, "nOsUcH") || reqs[1].Failure != "" || reqs[1].Reason != "" {
 		t.Errorf("got %+v, want the first failed with invalid_code and why, the second not", reqs)
 	}
+}
+
+// A DI code needs only the client: the user, the redirect and the scope
+// default as CodeRequest says.
+func TestMintCodeDefaults(t *testing.T) {
+	mock := mocktest.Start(t)
+	s := mock.Session(t)
+	code := s.MintCode(mocktest.CodeRequest{Vendor: "oauth", ClientID: mocktest.DIClientID})
+	resp, err := http.PostForm(s.URL+"/oauth/token", map[string][]string{
+		"grant_type": {"authorization_code"}, "code": {code}, // no redirect_uri: the code binds none
+		"client_id": {mocktest.DIClientID}, "client_secret": {mocktest.DIClientSecret},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Scope, AccessToken string }
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	json.Unmarshal(b, &tok)
+	if resp.StatusCode != 200 || tok.Scope != mocktest.DIScope {
+		t.Errorf("got %d %s, want a token for scope %s", resp.StatusCode, b, mocktest.DIScope)
+	}
+	if in := s.Introspect(jsonField(b, "access_token")); in.User != mocktest.DIUser || in.Client != mocktest.DIClientID {
+		t.Errorf("got %+v, want the token of %s for %s", in, mocktest.DIUser, mocktest.DIClientID)
+	}
+	isolar := s.MintCode(mocktest.CodeRequest{Vendor: "isolar", AppKey: mocktest.IsolarAppKey})
+	if code, _ := isolarExchange(s.URL, isolar); code != "1" {
+		t.Errorf("an iSolarCloud code with only the app: got %s, want 1", code)
+	}
+}
+
+func jsonField(b []byte, key string) string {
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	s, _ := m[key].(string)
+	return s
 }
 
 // syncBuffer is a bytes.Buffer for writers on several goroutines.

@@ -265,11 +265,12 @@ func (se *Session) Reset() {
 // the fixtures' first user) and RedirectURI (default the app's first
 // registered one) are optional.
 //
-// Vendor "oauth" (DI) needs ClientID, and RedirectURI unless the client
-// registers exactly one (the default client registers several: send
-// DIRedirectURI); User (default the fixtures' default_user, else the
-// first user) and Scope (space-separated; default every scope of the
-// client) are optional.
+// Vendor "oauth" (DI) needs ClientID; User (default the fixtures'
+// default_user, else the first user), RedirectURI (default the client's
+// first registered one; the code then binds no redirect_uri, as when an
+// authorize request sends none, so the token request may omit it) and
+// Scope (space-separated; default every scope of the client) are
+// optional.
 //
 // Code, when set, is the code's value (1 to 64 of [A-Za-z0-9._~-]);
 // otherwise the mock draws one. SOLARMAN has no codes.
