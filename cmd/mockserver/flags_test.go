@@ -209,3 +209,27 @@ func TestValidateMixedFolder(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }
+
+// The README's Flags section lists every flag of serve with its variable
+// and default, and healthcheck's own variable.
+func TestREADMEListsTheFlags(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Flags\n")
+	if !ok {
+		t.Fatal("README has no Flags section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, s := range serveFlags(&serveConfig{}) {
+		for _, want := range []string{"`--" + s.name + "`", "`" + s.env + "`", "`" + s.def + "`"} {
+			if want != "``" && !strings.Contains(section, want) {
+				t.Errorf("README Flags: want %s (of --%s)", want, s.name)
+			}
+		}
+	}
+	if !strings.Contains(section, "MOCKSERVER_HEALTH_URL") {
+		t.Error("README Flags: want MOCKSERVER_HEALTH_URL (healthcheck --url)")
+	}
+}
