@@ -119,7 +119,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &mock.Request{Session: sess, Prefix: prefix, Body: body}
-	x := &exchange{}
 	if e := s.cfg.Scenarios; e != nil {
 		if name := r.Header.Get("X-Mock-Scenario"); name != "" {
 			if err := e.ActivateByName(sess.ID, name); err != nil {
@@ -137,6 +136,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// only vendor requests are journalled
+	x := &exchange{}
 	r = r.WithContext(context.WithValue(ctx, exchangeKey{}, x))
 	defer func() {
 		// The only panic that leaves the engine is a scenario fault's
