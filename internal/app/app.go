@@ -72,19 +72,41 @@ func New(cfg Config) (*App, error) {
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*a.handler.Load()).ServeHTTP(w, r) }
 
-// vendors lists every vendor: what its table declares, and how to build
-// it from a fixture set. A new vendor is one row here.
+// vendors lists every vendor: what its table declares, how to build it
+// from a fixture set, and what its fixtures hold (log attributes, said at
+// each Load). A new vendor is one row here.
 var vendors = []struct {
 	spec  func() mock.Spec
 	build func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error)
+	count func(fx *fixture.Fixtures) []any
 }{
 	{isolar.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) {
 		return isolar.New(fx.Isolar, deps), nil
+	}, func(fx *fixture.Fixtures) []any {
+		f := fx.Isolar
+		if f == nil {
+			f = &fixture.Isolar{}
+		}
+		return []any{"apps", len(f.Apps), "users", len(f.Users), "static_codes", len(f.StaticCodes), "plants", len(f.Plants)}
 	}},
 	{solarman.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) {
 		return solarman.New(fx.Solarman, deps)
+	}, func(fx *fixture.Fixtures) []any {
+		f := fx.Solarman
+		if f == nil {
+			f = &fixture.Solarman{}
+		}
+		return []any{"apps", len(f.Apps), "users", len(f.Users), "stations", len(f.Stations)}
 	}},
-	{oauth.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) { return oauth.New(fx.OAuth, deps), nil }},
+	{oauth.Spec, func(fx *fixture.Fixtures, deps mock.Deps) (mock.Vendor, error) { return oauth.New(fx.OAuth, deps), nil },
+		func(fx *fixture.Fixtures) []any {
+			f := fx.OAuth
+			if f == nil {
+				return []any{"clients", 0, "users", 0, "records", 0}
+			}
+			records, _ := f.Resource.RecordsJSON() // Load validated them
+			return []any{"clients", len(f.Clients), "users", len(f.Users), "records", len(records)}
+		}},
 }
 
 // Vendors builds every vendor of one fixture set.
@@ -161,7 +183,26 @@ func (a *App) Load() error {
 	a.engine, a.server, a.loaded = engine, srv, loaded
 	a.mu.Unlock()
 	a.handler.Store(&h)
+	a.logLoaded(fx, engine)
 	return nil
+}
+
+// logLoaded says at Info what a Load built: the fixtures' source, what
+// each vendor's fixtures hold, and the scenarios.
+func (a *App) logLoaded(fx *fixture.Fixtures, engine *scenario.Engine) {
+	source := a.cfg.Fixtures
+	if source == "" {
+		source = "embedded defaults"
+	}
+	a.cfg.Log.Info("fixtures loaded", "source", source)
+	for _, v := range vendors {
+		a.cfg.Log.Info("vendor fixtures", append([]any{"vendor", v.spec().Vendor}, v.count(fx)...)...)
+	}
+	active := engine.Default()
+	if active == "" {
+		active = "none"
+	}
+	a.cfg.Log.Info("scenarios loaded", "count", len(engine.Library()), "active_in_every_session", active)
 }
 
 // Sweep drops expired codes and tokens and the state of gone sessions.
