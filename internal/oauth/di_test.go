@@ -266,6 +266,12 @@ func TestTokenErrors(t *testing.T) {
 		t.Errorf("PUT: got %d Allow %q, want 405 GET, POST", r.status, r.header.Get("Allow"))
 	}
 	e.wantNote(t, r, "", "method PUT not supported on /oauth/token")
+	// Spring's endpoints DI does not expose: Boot's 404.
+	r = e.send("GET", "/oauth/token_key", nil, "")
+	if r.status != 404 || !strings.Contains(r.body, `"error":"Not Found"`) {
+		t.Errorf("token_key: got %d %s, want Boot's 404", r.status, r.body)
+	}
+	e.wantNote(t, r, "", "no endpoint at /oauth/token_key")
 }
 
 // A bad scope leaves the code usable (the scope check comes first).
