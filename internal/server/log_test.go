@@ -220,3 +220,37 @@ func TestDebugLog(t *testing.T) {
 		t.Errorf("refused: got %s", r)
 	}
 }
+
+// A fault over a writer with no connection to cut (HTTP/2, here a
+// recorder) leaves the server by http.ErrAbortHandler: the request is
+// journalled and logged on the way out, and the panic goes on to net/http.
+func TestAbortedFaultIsRecorded(t *testing.T) {
+	logs := &testkit.Buffer{}
+	a, err := app.New(app.Config{Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(method, target, contentType, body string) (w *httptest.ResponseRecorder, panicked any) {
+		defer func() { panicked = recover() }()
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		r.Header.Set("Content-Type", contentType)
+		r.Header.Set("x-access-key", accessKey)
+		w = httptest.NewRecorder()
+		a.ServeHTTP(w, r)
+		return w, nil
+	}
+	if w, p := serve("PUT", "/s/h2/_mock/scenario", "application/yaml", faultYAML); p != nil || w.Code != 200 {
+		t.Fatalf("PUT scenario: got %d %s (panic %v)", w.Code, w.Body, p)
+	}
+	if _, p := serve("POST", "/s/h2/openapi/apiManage/token", "application/json", tokenBody); p != http.ErrAbortHandler {
+		t.Fatalf("the fault: got panic %v, want http.ErrAbortHandler", p)
+	}
+	w, _ := serve("GET", "/s/h2/_mock/requests", "", "")
+	got := decode[entries](t, testkit.Response{Status: w.Code, Body: w.Body.Bytes()}).Requests
+	if len(got) != 1 || got[0].Status != 0 || got[0].Rule != "cut/empty" || !strings.Contains(got[0].Reason, "cut the connection") {
+		t.Errorf("journal: got %+v, want one entry with status 0, the rule and the reason", got)
+	}
+	if n := strings.Count(logs.String(), "msg=request session=h2 "); n != 1 {
+		t.Errorf("got %d log lines of the request, want 1:\n%s", n, logs)
+	}
+}
