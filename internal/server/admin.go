@@ -18,7 +18,7 @@ import (
 
 func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.GET("/health", s.health)
-	g.GET("/callback", s.callback) // before the guard: a browser's redirect carries no token
+	s.mountPages(g) // /callback and /ui, before the guard: a browser's navigation carries no token
 	g.Use(s.guard)
 	g.GET("/requests", s.listRequests)
 	g.DELETE("/requests", s.clearRequests)
