@@ -47,7 +47,7 @@ authorization server sent the browser here with these parameters
 <code id="fragment-value"></code></p>
 {{- if .Code}}
 <h2>Next: exchange the code</h2>
-<p>Codes are single-use and live 10 minutes. Exchange it in the session that asked for it, with
+<p>Codes are single-use and live 10 minutes by default. Exchange it in the session that asked for it, with
 the redirect URI of the authorization request. For an iSolarCloud code
 (the default app):</p>
 <pre>curl -s -X POST {{.Base}}/openapi/apiManage/token \
