@@ -254,3 +254,39 @@ func TestAbortedFaultIsRecorded(t *testing.T) {
 		t.Errorf("got %d log lines of the request, want 1:\n%s", n, logs)
 	}
 }
+
+const delayYAML = `name: slow
+rules:
+  - name: wait
+    when: {endpoint: isolar.token}
+    do: {delay: 10m}
+`
+
+// A client that gives up during a rule's delay is journalled and logged
+// with status 499 and a reason that says so.
+func TestClientGivingUpDuringADelayIs499(t *testing.T) {
+	l := newLogged(t, slog.LevelInfo)
+	if r := l.do("PUT", "/s/slow/_mock/scenario", map[string]string{"Content-Type": "application/yaml"}, delayYAML); r.Status != 200 {
+		t.Fatalf("PUT scenario: got %d %s", r.Status, r.Body)
+	}
+	req, err := http.NewRequest("POST", l.url+"/s/slow/openapi/apiManage/token", strings.NewReader(tokenBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("x-access-key", accessKey)
+	if resp, err := (&http.Client{Timeout: 100 * time.Millisecond}).Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("got an answer %d during a 10-minute delay", resp.StatusCode)
+	}
+	var got entries
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(got.Requests) == 0; time.Sleep(10 * time.Millisecond) {
+		got = decode[entries](t, l.do("GET", "/s/slow/_mock/requests", nil, ""))
+	}
+	want := "the client gave up during the delay of scenario rule slow/wait"
+	if len(got.Requests) != 1 || got.Requests[0].Status != 499 || got.Requests[0].Reason != want {
+		t.Fatalf("journal: got %+v, want one entry with status 499 and reason %q", got.Requests, want)
+	}
+	if line := l.line("request", "session=slow "); !strings.Contains(line, "status=499 ") || !strings.Contains(line, `reason="`+want+`"`) {
+		t.Errorf("log: want status=499 and the reason in %s", line)
+	}
+}
