@@ -47,8 +47,9 @@ authorization server sent the browser here with these parameters
 <code id="fragment-value"></code></p>
 {{- if .Code}}
 <h2>Next: exchange the code</h2>
-<p>Codes are single-use and live 10 minutes by default. Exchange it in the session that asked for it, with
-the redirect URI of the authorization request. For an iSolarCloud code
+<p>Codes are single-use and live 10 minutes by default. A code belongs to the session of the
+authorization page that issued it (a <code>/s/{name}/</code> prefix there), which need not be this
+page's: exchange it there, with the redirect URI of the authorization request. For an iSolarCloud code
 (the default app):</p>
 <pre>curl -s -X POST {{.Base}}/openapi/apiManage/token \
   -H 'Content-Type: application/json' -H 'x-access-key: MOCKSECRETKEY0123456789ABCDEFGHI' \
