@@ -233,3 +233,27 @@ func TestREADMEListsTheFlags(t *testing.T) {
 		t.Error("README Flags: want MOCKSERVER_HEALTH_URL (healthcheck --url)")
 	}
 }
+
+// A file named in a flag that cannot be used is an exit 1 naming the flag,
+// and its variable when it came from there.
+func TestFileFlagsNameWhereTheyCameFrom(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope", "x")
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"addr file", map[string]string{"MOCKSERVER_ADDR_FILE": missing}, "--addr-file ($MOCKSERVER_ADDR_FILE): open " + missing},
+		{"tls files", map[string]string{"MOCKSERVER_TLS_CERT": missing, "MOCKSERVER_TLS_KEY": missing}, "--tls-cert ($MOCKSERVER_TLS_CERT), --tls-key ($MOCKSERVER_TLS_KEY): open " + missing},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, []string{"--addr", "127.0.0.1:0"}, env(c.env), io.Discard, io.Discard)
+			if exitCode(err) != 1 || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("got exit %d (%v), want 1 and %q", exitCode(err), err, c.want)
+			}
+		})
+	}
+}

@@ -224,7 +224,7 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			return hintErr(fmt.Errorf("--tls-cert/--tls-key: %w", err))
+			return hintErr(fmt.Errorf("%s, %s: %w", c.env.flag("tls-cert"), c.env.flag("tls-key"), err))
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
@@ -245,7 +245,7 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	if c.addrFile != "" {
 		if err := os.WriteFile(c.addrFile, []byte(addr+"\n"), 0o644); err != nil {
 			ln.Close()
-			return hintErr(err)
+			return hintErr(fmt.Errorf("%s: %w", c.env.flag("addr-file"), err))
 		}
 	}
 	// Requests run under reqCtx, which ends when shutdown starts: a
