@@ -75,6 +75,7 @@ func FuzzResourceRequest(f *testing.F) {
 			}
 			return
 		}
+		explained(t, s.svc, what, w)
 		ct := w.Header().Get("Content-Type")
 		switch w.Code {
 		case http.StatusNotAcceptable:
@@ -122,8 +123,12 @@ func FuzzCheckTokenRequest(f *testing.F) {
 	fx := *all.OAuth
 	fx.Settings.CheckToken = fixture.CheckTokenAuthenticated
 	lg := &fuzzLog{}
-	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{oauth.New(&fx, deps)} })
-	s := &fuzzServer{h: h, log: lg}
+	svc := &noting{}
+	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
+		svc.Service = oauth.New(&fx, deps)
+		return []mock.Vendor{svc}
+	})
+	s := &fuzzServer{h: h, log: lg, svc: svc}
 	live := s.liveToken(f, "fuzzct1")
 	good := basic(clientID, secret)
 	const form = "application/x-www-form-urlencoded"
@@ -166,6 +171,7 @@ func FuzzCheckTokenRequest(f *testing.F) {
 		default:
 			t.Fatalf("%s: got status %d (%s)", what, w.Code, w.Body.Bytes())
 		}
+		explained(t, s.svc, what, w)
 		if method == http.MethodHead {
 			return
 		}

@@ -28,6 +28,7 @@ const fuzzHost = "example.com"
 type fuzzServer struct {
 	h   http.Handler
 	log *fuzzLog
+	svc *noting
 }
 
 func newFuzzServer(tb testing.TB) *fuzzServer {
@@ -37,12 +38,15 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		tb.Fatal(err)
 	}
 	lg := &fuzzLog{}
+	svc := &noting{}
 	h, _ := testkit.Assemble("", slog.New(lg), func(deps mock.Deps) []mock.Vendor {
-		return []mock.Vendor{oauth.New(all.OAuth, deps)}
+		svc.Service = oauth.New(all.OAuth, deps)
+		return []mock.Vendor{svc}
 	})
 	return &fuzzServer{
 		h:   h,
 		log: lg,
+		svc: svc,
 	}
 }
 
@@ -174,6 +178,7 @@ func FuzzTokenRequest(f *testing.F) {
 			json.Unmarshal(got[k], &v)
 			return v
 		}
+		explained(t, s.svc, what, w)
 		if w.Code == http.StatusOK {
 			if str("access_token") == "" || str("token_type") != "bearer" {
 				t.Fatalf("%s: a 200 without a bearer token: %s", what, w.Body.Bytes())
@@ -202,7 +207,7 @@ func quoted(s string) string { b, _ := json.Marshal(s); return string(b) }
 // registered are the default client's redirect URIs; login is where a
 // browser without a session goes.
 var (
-	registered = []string{"http://localhost:8080", "http://127.0.0.1:8080"}
+	registered = []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://localhost:8080/_mock/callback"}
 	loginURL   = "http://" + fuzzHost + "/oauth/login"
 )
 
@@ -282,6 +287,7 @@ func FuzzAuthorizeQuery(f *testing.F) {
 		w := s.do(http.MethodGet, "/oauth/authorize", query, nil, nil)
 		s.noPanic(t, "GET ?"+query)
 		checkAuthorize(t, "GET ?"+query, w)
+		explained(t, s.svc, "GET ?"+query, w)
 		cookie := ""
 		for _, c := range (&http.Response{Header: w.Header()}).Cookies() {
 			if c.Name == "JSESSIONID" {
@@ -299,5 +305,6 @@ func FuzzAuthorizeQuery(f *testing.F) {
 			return
 		}
 		checkAuthorize(t, what, w)
+		explained(t, s.svc, what, w)
 	})
 }

@@ -2,6 +2,7 @@ package oauth_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -63,16 +64,24 @@ func (n *noting) note() mock.Note {
 // Boot's error JSON, errorCode of DI's business errors.
 func bodyCode(r reply) (field, code string) {
 	if loc := r.header.Get("Location"); loc != "" {
+		// The first of error, code and access_token in the query or the
+		// fragment tells an error from a grant (state, which may hold
+		// anything, comes after them).
 		u, err := url.Parse(loc)
 		if err != nil {
 			return "", ""
 		}
-		q := u.Query()
-		if f, err := url.ParseQuery(u.Fragment); err == nil && f.Has("error") {
-			q = f
-		}
-		if q.Has("error") {
-			return "error", q.Get("error")
+		for _, raw := range []string{u.RawQuery, u.EscapedFragment()} {
+			for _, kv := range strings.Split(raw, "&") {
+				k, v, _ := strings.Cut(kv, "=")
+				switch k {
+				case "error":
+					v, _ = url.QueryUnescape(v)
+					return "error", v
+				case "code", "access_token":
+					return "", ""
+				}
+			}
 		}
 		return "", ""
 	}
@@ -115,5 +124,25 @@ func (e *env) wantNote(t *testing.T, r reply, failure, why string) {
 	}
 	if got.Reason == "" || !strings.Contains(got.Reason, why) {
 		t.Errorf("note of %q: reason %q, want one mentioning %q", failure, got.Reason, why)
+	}
+}
+
+// explained asserts the note of an answer w to the fuzzers' requests: a
+// failure (a status of 400 or more, or an error in the body or the
+// Location) notes a reason, and the code it carries when it has a body or
+// a Location; anything else notes nothing.
+func explained(t *testing.T, n *noting, what string, w *httptest.ResponseRecorder) {
+	t.Helper()
+	got := n.note()
+	field, code := bodyCode(reply{w.Code, w.Header(), w.Body.String()})
+	if w.Code < 400 && field == "" {
+		if got != (mock.Note{}) {
+			t.Fatalf("%s: a %d noted %+v", what, w.Code, got)
+		}
+		return
+	}
+	carries := w.Body.Len() > 0 || w.Header().Get("Location") != ""
+	if got.Reason == "" || carries && (got.Field != field || got.Code != code) {
+		t.Fatalf("%s: a %d (%s=%q) noted %+v, want its code and a reason", what, w.Code, field, code, got)
 	}
 }
