@@ -78,7 +78,9 @@ func read(c *clock, wall time.Time) Reading {
 // ChangeClock changes the session's clock as one step, safe against
 // concurrent changes (none is lost): change gets the clock read at wall
 // and returns the time it is to show and whether it is to stand still
-// from there; an error from change leaves the clock as it was.
+// from there; an error from change leaves the clock as it was. change
+// may run more than once (when another change came first), so it must
+// only compute.
 func (s *Session) ChangeClock(wall time.Time, change func(Reading) (now time.Time, frozen bool, err error)) (Reading, error) {
 	for {
 		old := s.clock.Load()
