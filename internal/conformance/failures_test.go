@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -17,7 +18,8 @@ import (
 // Every failure of every endpoint's catalogue, asked for by a scenario
 // `error`, answers exactly what its renderer writes for the same request
 // (status, headers that matter, body), is journalled with the rule that
-// acted, and changes no state: the same request afterwards gets the real
+// acted, the failure's name and a reason, notes the vendor's code that its
+// body carries (for the log line), and changes no state: the same request afterwards gets the real
 // answer (no code burnt, no token rotated).
 func TestEveryFailureThroughAScenario(t *testing.T) {
 	m := startServer(t)
@@ -39,12 +41,18 @@ func TestEveryFailureThroughAScenario(t *testing.T) {
 				req := c.prepare(t, s)
 				s.mustActivate("rules:\n  - when: {endpoint: " + c.id + "}\n    times: 1\n    do: {error: " + name + "}\n")
 				got := s.must(req())
-				s.checkRule(c.id, firstRule)
+				e := s.lastRequest(c.id)
+				if e.Rule != firstRule || e.Failure != name || !strings.Contains(e.Reason, firstRule) {
+					t.Errorf("journal: got rule %q failure %q reason %q, want %q, %q and a reason naming the rule", e.Rule, e.Failure, e.Reason, firstRule, name)
+				}
 
 				f, _ := routes.Failure(name)
 				want, noted := m.render(t, s, f, req())
-				if noted != name {
-					t.Errorf("the renderer noted failure %q, want %q (mock.NoteFailure): failure_status could not find it", noted, name)
+				if noted.Name != name {
+					t.Errorf("the renderer noted failure %q, want %q (mock.NoteFailure): failure_status could not find it", noted.Name, name)
+				}
+				if body := want.Body.String(); body != "" && (noted.Field == "" || noted.Code == "" || !strings.Contains(body, noted.Code)) {
+					t.Errorf("the renderer noted code %s=%q, want the vendor's code that its body carries (mock.NoteCode):\n%s", noted.Field, noted.Code, body)
 				}
 				if got.status != want.Code {
 					t.Errorf("got status %d, want %d as rendered", got.status, want.Code)
@@ -67,7 +75,7 @@ func TestEveryFailureThroughAScenario(t *testing.T) {
 
 // render writes the failure f for req in the session of s, as the scenario
 // step calls it, without the server.
-func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *http.Request) (*httptest.ResponseRecorder, string) {
+func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *http.Request) (*httptest.ResponseRecorder, mock.Note) {
 	t.Helper()
 	var body []byte
 	if req.Body != nil {
@@ -90,7 +98,7 @@ func (m *mockServer) render(t *testing.T, s *client, f mock.BoundFailure, req *h
 	c.Request = r
 	f.Render(c)
 	c.Writer.WriteHeaderNow()
-	return w, mock.FailureOf(c)
+	return w, mock.NoteOf(c)
 }
 
 // ids are what two answers may differ in: drawn request ids and serials.

@@ -267,6 +267,8 @@ type journalEntry struct {
 	Endpoint string `json:"endpoint"`
 	Status   int    `json:"status"`
 	Rule     string `json:"rule"`
+	Failure  string `json:"failure"`
+	Reason   string `json:"reason"`
 }
 
 // lastRequest waits for the session's newest journal entry of endpoint:
