@@ -3,7 +3,7 @@
 # machines that cannot pull from a registry, and tags them with the names
 # the Dockerfile uses, so that `buildah bud --pull=never` finds them:
 #
-#   docker.io/library/golang:1.26   (FROM golang:1.26 AS build)
+#   docker.io/library/golang:1.26   (FROM --platform=$BUILDPLATFORM golang:1.26 AS build)
 #       This machine's Go toolchain ($(go env GOROOT), which must be a Go
 #       1.26.x) at /usr/local/go, /bin/sh (the host's, with the shared
 #       libraries it needs), the host's CA certificates (for module
@@ -42,8 +42,14 @@ dockerfile="$(dirname "$0")/../Dockerfile"
 if [ -f "$dockerfile" ]; then
   stages=" "
   while read -r _ image rest; do
+    # FROM --platform=$BUILDPLATFORM (the build stage cross-compiles): the
+    # stand-in is made for this machine's platform, which is the build
+    # platform of a local build. Other flags are not handled here.
+    while [[ "$image" == --platform=* ]]; do
+      read -r image rest <<<"$rest"
+    done
     case "$image" in
-    --*) echo "$dockerfile: FROM $image: flags on FROM are not handled here" >&2 && exit 1 ;;
+    --*) echo "$dockerfile: FROM $image: flags on FROM other than --platform are not handled here" >&2 && exit 1 ;;
     esac
     if [ "$image" != scratch ] && [ "$image" != golang:1.26 ] && [ "$image" != "$golang_image" ] &&
       [[ "$stages" != *" $image "* ]]; then
