@@ -81,8 +81,8 @@ func TestCheckFile(t *testing.T) {
 			path:  ".",
 			want:  []string{`DIR/broken.yaml:5: (document): did not find expected ',' or ']'`},
 		},
-		{name: "empty folder", path: ".", want: []string{"DIR:1: (document): no .yaml or .yml files"}},
-		{name: "missing path", path: "nope.yaml", want: []string{"DIR/nope.yaml:1: (document): cannot read: "}},
+		{name: "empty folder", path: ".", want: []string{"DIR: no .yaml or .yml files"}},
+		{name: "missing path", path: "nope.yaml", want: []string{"DIR/nope.yaml: cannot read: "}},
 		{name: "the scenario library", path: "../../scenarios"},
 		{name: "the default fixtures", path: "../../fixtures"},
 	}
