@@ -42,7 +42,7 @@ const (
 	containerMaxImageBytes = 20 * 1000 * 1000
 
 	containerImageTag = "localhost/tokenmock:test"
-	containerVersion  = "container-test" // the VERSION build argument
+	containerVersion  = "v0.0.0-container-test" // the VERSION build argument, as scripts/dist.sh would make it
 	containerUID      = "65532"
 	containerScenario = "container-mounted" // the scenario the test mounts
 )
@@ -51,9 +51,9 @@ const (
 // default runtime (crun) fails on these machines.
 var containerTools = []string{"buildah", "podman", "runc"}
 
-// The global flags of every buildah and podman call, as DESIGN.md lists
-// them: vfs works without overlay support, and podman's defaults (crun,
-// systemd cgroups) fail on these machines.
+// The global flags of every buildah and podman call: vfs storage (as in
+// .ci/run and deploy/standins.sh) works without overlay support, and
+// podman's defaults (crun, systemd cgroups) fail on these machines.
 var (
 	buildahFlags = []string{"--storage-driver", "vfs"}
 	podmanFlags  = []string{"--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs"}
