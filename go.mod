@@ -1,6 +1,6 @@
 module github.com/tokenmock/tokenmock
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/chromedp/cdproto v0.160.1
@@ -9,7 +9,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/uuid v1.6.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
-	golang.org/x/oauth2 v0.38.0
+	golang.org/x/oauth2 v0.36.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
