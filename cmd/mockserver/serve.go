@@ -55,7 +55,7 @@ func serveFlags(c *serveConfig) []flagSpec {
 		{name: "addr", env: "MOCKSERVER_ADDR", def: ":8080", value: "host:port", help: "listen address (127.0.0.1:8080 keeps the mock off the network)", dst: &c.addr},
 		{name: "addr-file", env: "MOCKSERVER_ADDR_FILE", value: "file", help: "write the bound address to this file once listening (for :0)", dst: &c.addrFile},
 		{name: "fixtures", env: "MOCKSERVER_FIXTURES", value: "path", help: "a fixture YAML file or folder; replaces the embedded defaults", dst: &c.fixtures},
-		{name: "admin-token", env: "MOCKSERVER_ADMIN_TOKEN", value: "token", help: "when set, /_mock/* (health aside) needs Authorization: Bearer <token>", dst: &c.adminToken},
+		{name: "admin-token", env: "MOCKSERVER_ADMIN_TOKEN", value: "token", help: "when set, /_mock/* (health, callback and ui aside) needs Authorization: Bearer <token> (any case of Bearer)", dst: &c.adminToken},
 		{name: "log-format", env: "MOCKSERVER_LOG_FORMAT", def: "text", value: "format", help: "log format: text or json", dst: &c.logFormat},
 		{name: "log-level", env: "MOCKSERVER_LOG_LEVEL", def: "info", value: "level", help: "log level: debug, info, warn or error", dst: &c.logLevel},
 		{name: "scenarios", env: "MOCKSERVER_SCENARIOS", value: "path", help: "a scenario YAML file or folder, loaded in addition to the embedded library", dst: &c.scenarios},
