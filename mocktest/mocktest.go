@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/app"
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 type options struct {
@@ -131,7 +132,7 @@ func start(o options, log *slog.Logger, tl *testLog) (*Server, error) {
 	}
 	// Every request's context ends when Close begins, so that scenario
 	// hangs and delays in flight end at once instead of holding Close.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := mock.ShutdownContext()
 	var h http.Handler = a
 	if o.wrap != nil {
 		h = o.wrap(h)

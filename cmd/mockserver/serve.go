@@ -17,6 +17,7 @@ import (
 	"time"
 
 	iapp "github.com/tokenmock/tokenmock/internal/app"
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 type serveConfig struct {
@@ -251,7 +252,7 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 	// Requests run under reqCtx, which ends when shutdown starts: a
 	// scenario's hang or delay waits on its request's context, so it lets go
 	// at once instead of holding the shutdown for its full length.
-	reqCtx, endRequests := context.WithCancel(context.Background())
+	reqCtx, endRequests := mock.ShutdownContext()
 	defer endRequests()
 	var handler http.Handler = a
 	if c.wrap != nil {

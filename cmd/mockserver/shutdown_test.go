@@ -12,14 +12,22 @@ import (
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
-// Shutdown ends a scenario's hang at once rather than wait it out: the
-// server stops well within a container's stop timeout, with nothing cut
-// off. The shutdown timeout is made far longer than the test's guard, so
-// that only ending the hang lets serve return in time.
+// Shutdown ends a scenario's hang or delay at once rather than wait it
+// out: the server stops well within a container's stop timeout, with
+// nothing cut off, and the waiting client sees its connection close (not
+// an answer, such as the 499 the journal gives a client that left). The
+// shutdown timeout is made far longer than the test's guard, so that only
+// ending the wait lets serve return in time.
 func TestShutdownEndsAHangAtOnce(t *testing.T) {
+	for _, action := range []string{"fault: hang", "delay: 10m"} {
+		t.Run(action, func(t *testing.T) { shutdownUnder(t, action) })
+	}
+}
+
+func shutdownUnder(t *testing.T, action string) {
 	dir := t.TempDir()
 	hang := filepath.Join(dir, "test-hang-at-shutdown.yaml")
-	if err := os.WriteFile(hang, []byte("rules:\n  - when: {endpoint: isolar.token}\n    do: {fault: hang}\n"), 0o644); err != nil {
+	if err := os.WriteFile(hang, []byte("rules:\n  - when: {endpoint: isolar.token}\n    do: {"+action+"}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addrFile := filepath.Join(dir, "addr")
@@ -87,7 +95,7 @@ func TestShutdownEndsAHangAtOnce(t *testing.T) {
 		t.Fatalf("still serving 5 s after shutdown began: the hang held it\n%s", logs)
 	}
 	if err := <-answered; err == nil {
-		t.Error("the hanging request got an answer, want its connection cut (as a hang ends)")
+		t.Error("the waiting request got an answer, want its connection cut")
 	}
 	if strings.Contains(logs.String(), "cut off") {
 		t.Errorf("got logs\n%s\nwant no request cut off at shutdown", logs)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -301,4 +302,16 @@ func Recover(log *slog.Logger, fail func(c *gin.Context)) gin.HandlerFunc {
 		}()
 		c.Next()
 	}
+}
+
+// ErrShutdown is the cause of every request context's end when the server
+// shuts down (see ShutdownContext).
+var ErrShutdown = errors.New("the mock is shutting down")
+
+// ShutdownContext is the base context of every request of a server:
+// shutdown calls stop first, so that a scenario's hang or delay in flight
+// ends at once, and context.Cause tells that from a client going away.
+func ShutdownContext() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return ctx, func() { cancel(ErrShutdown) }
 }

@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -49,6 +50,11 @@ func (e *Engine) Step(id string, failures map[string]gin.HandlerFunc) Step {
 // act does what a rule's action says.
 func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerFunc) {
 	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(a)) {
+		if errors.Is(context.Cause(c.Request.Context()), mock.ErrShutdown) {
+			// The server is going away under the client: it sees the
+			// connection close, as from a real server stopping.
+			panic(http.ErrAbortHandler)
+		}
 		// The client gave up during the delay: nothing reaches it, and the
 		// journal says so with nginx's "client closed request".
 		c.AbortWithStatus(statusClientClosed)
