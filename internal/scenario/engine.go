@@ -195,28 +195,6 @@ func (e *Engine) ResetAll() {
 	e.mu.Unlock()
 }
 
-// ActiveBySession lists the sessions' active scenario names.
-func (e *Engine) ActiveBySession(names func(session uint64) string) map[string]string {
-	e.mu.RLock()
-	ids := make([]uint64, 0, len(e.states))
-	sts := make([]*state, 0, len(e.states))
-	for id, st := range e.states {
-		ids, sts = append(ids, id), append(sts, st)
-	}
-	e.mu.RUnlock()
-	out := map[string]string{}
-	for i, st := range sts {
-		st.mu.Lock()
-		if st.scenario != nil {
-			if n := names(ids[i]); n != "" {
-				out[n] = st.scenario.Name
-			}
-		}
-		st.mu.Unlock()
-	}
-	return out
-}
-
 func (e *Engine) chance() float64 {
 	e.rmu.Lock()
 	defer e.rmu.Unlock()

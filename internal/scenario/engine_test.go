@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"maps"
 	"slices"
 	"strconv"
 	"testing"
@@ -188,19 +187,6 @@ func TestEngineDefaultAndReset(t *testing.T) {
 	e.ResetAll()
 	for _, s := range []uint64{1, 2, 3} {
 		wantActive(t, e, s, "other")
-	}
-}
-
-func TestEngineActiveBySession(t *testing.T) {
-	e := newLibraryEngine(t)
-	mustDo(t, "ActivateByName", e.ActivateByName(1, "once"))
-	e.Activate(2, mustParse(t, "rules: [{when: {endpoint: isolar.token}, do: {pass: true}}]"), false)
-	e.Deactivate(3)
-	mustDo(t, "ActivateByName", e.ActivateByName(4, "other"))
-	names := map[uint64]string{1: "one", 2: "two", 3: "three"} // 4 is gone
-	got := e.ActiveBySession(func(id uint64) string { return names[id] })
-	if want := map[string]string{"one": "once", "two": "inline"}; !maps.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
 	}
 }
 
