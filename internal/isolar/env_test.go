@@ -5,11 +5,8 @@ import (
 	"html"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/isolar"
@@ -33,7 +30,7 @@ type env struct {
 	t     *testing.T
 	url   string
 	clock *testkit.Clock
-	notes *notes
+	notes *testkit.Notes
 }
 
 // newEnv serves fx (the defaults when nil) with a fixed clock and ids.
@@ -46,45 +43,22 @@ func newEnv(t *testing.T, fx *fixture.Isolar) *env {
 		}
 		fx = all.Isolar
 	}
-	n := &notes{}
+	n := &testkit.Notes{}
 	srv := testkit.Serve(t, "", func(deps mock.Deps) []mock.Vendor { return []mock.Vendor{noting{isolar.New(fx, deps), n}} })
 	return &env{t: t, url: srv.URL, clock: srv.Clock, notes: n}
 }
 
-// notes keeps the failure note of the last request the service answered.
-type notes struct {
-	mu   sync.Mutex
-	last mock.Note
-}
-
-// noting is the service with a middleware that keeps each request's note
-// once the service has answered; it is the service for everything else.
+// noting is the service with every handler's failure note kept; it is
+// the service for everything else.
 type noting struct {
 	*isolar.Service
-	notes *notes
+	notes *testkit.Notes
 }
 
-func (v noting) Routes() mock.Routes {
-	r := v.Service.Routes()
-	use := r.Use
-	r.Use = func(c *gin.Context) {
-		if use != nil {
-			use(c)
-		}
-		c.Next()
-		v.notes.mu.Lock()
-		v.notes.last = mock.NoteOf(c)
-		v.notes.mu.Unlock()
-	}
-	return r
-}
+func (v noting) Routes() mock.Routes { return v.notes.Keep(v.Service.Routes()) }
 
 // note is what the service noted of the last request it answered.
-func (e *env) note() mock.Note {
-	e.notes.mu.Lock()
-	defer e.notes.mu.Unlock()
-	return e.notes.last
-}
+func (e *env) note() mock.Note { return e.notes.Last() }
 
 // wantNote checks the note of a failure answered with body: the catalogue
 // name, the field and code the body carries, and a reason that mentions

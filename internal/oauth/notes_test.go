@@ -5,59 +5,25 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/oauth"
+	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
 // noting is the platform with every handler's failure note kept, so that
 // a test can read what the server would log of the last vendor request.
 type noting struct {
 	*oauth.Service
-	mu   sync.Mutex
-	last mock.Note
-}
-
-func (n *noting) keep(h gin.HandlerFunc) gin.HandlerFunc {
-	if h == nil {
-		return nil
-	}
-	return func(c *gin.Context) {
-		h(c)
-		n.mu.Lock()
-		n.last = mock.NoteOf(c)
-		n.mu.Unlock()
-	}
+	notes testkit.Notes
 }
 
 // Routes is the platform's routes, each handler keeping its note.
-func (n *noting) Routes() mock.Routes {
-	r := n.Service.Routes()
-	eps := make([]mock.Route, len(r.Endpoints))
-	for i, e := range r.Endpoints {
-		e.Handle, e.Other = n.keep(e.Handle), n.keep(e.Other)
-		eps[i] = e
-	}
-	r.Endpoints = eps
-	fs := make([]mock.BoundFailure, len(r.Failures))
-	for i, f := range r.Failures {
-		f.Render = n.keep(f.Render)
-		fs[i] = f
-	}
-	r.Failures = fs
-	r.NotFound = n.keep(r.NotFound)
-	return r
-}
+func (n *noting) Routes() mock.Routes { return n.notes.Keep(n.Service.Routes()) }
 
-func (n *noting) note() mock.Note {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.last
-}
+// note is the failure note of the last vendor request.
+func (n *noting) note() mock.Note { return n.notes.Last() }
 
 // bodyCode is the failure code an answer carries and the field it is in:
 // error of an OAuth error (JSON, XML, a redirect or the error page) and of
