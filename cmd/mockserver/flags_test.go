@@ -34,6 +34,7 @@ func TestBadValuesNameWhereTheyCameFrom(t *testing.T) {
 		{"store cap flag", []string{"--store-cap", "many"}, nil, `--store-cap: want a positive integer, got "many"`},
 		{"store cap env", nil, map[string]string{"MOCKSERVER_STORE_CAP": "0"}, `--store-cap ($MOCKSERVER_STORE_CAP): want a positive integer`},
 		{"watch env", nil, map[string]string{"MOCKSERVER_WATCH": "yes"}, `--watch ($MOCKSERVER_WATCH): want true or false, got "yes"`},
+		{"scenario flag", []string{"--scenario", "nope"}, nil, `--scenario: unknown scenario "nope"`},
 		{"scenario env", nil, map[string]string{"MOCKSERVER_SCENARIO": "nope"}, `--scenario ($MOCKSERVER_SCENARIO): unknown scenario "nope"`},
 	}
 	for _, c := range cases {

@@ -34,31 +34,3 @@ func TestValidateScenarioFiles(t *testing.T) {
 		}
 	}
 }
-
-// An unknown --scenario is a usage error: exit 2 with a one-line reason.
-func TestServeUnknownScenario(t *testing.T) {
-	cases := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
-	}{
-		{"flag", []string{"--scenario", "nope"}, nil, `--scenario: unknown scenario "nope"`},
-		{"environment", nil, map[string]string{"MOCKSERVER_SCENARIO": "nope"}, `--scenario ($MOCKSERVER_SCENARIO): unknown scenario "nope"`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// Done already: were the scenario accepted, serve would stop at
-			// once with exit 0 rather than run on.
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...), env(c.env), io.Discard, io.Discard)
-			if exitCode(err) != 2 {
-				t.Fatalf("got exit %d (%v), want 2", exitCode(err), err)
-			}
-			if msg := err.Error(); !strings.HasPrefix(msg, c.want) || strings.Contains(msg, "\n") {
-				t.Errorf("got %q, want one line naming the unknown scenario", msg)
-			}
-		})
-	}
-}

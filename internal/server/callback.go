@@ -122,14 +122,20 @@ func (s *Server) callback(c *gin.Context) {
 		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "callback page: " + err.Error()})
 		return
 	}
+	// The page runs one inline script of its own and loads nothing.
+	writePage(c, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'", b.Bytes())
+}
+
+// writePage answers one of the mock's own pages, with its content
+// security policy; none is cached or leaks its address.
+func writePage(c *gin.Context, csp string, page []byte) {
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	// The page runs one inline script of its own and loads nothing.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("Referrer-Policy", "no-referrer")
 	c.Writer.WriteHeader(http.StatusOK)
-	c.Writer.Write(b.Bytes())
+	c.Writer.Write(page)
 }
 
 // shellSafe reports whether s is made of ASCII letters, digits and the

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 )
 
@@ -18,14 +16,8 @@ func (s *Server) mountPages(g *gin.RouterGroup) {
 
 // ui serves the journal page.
 func (s *Server) ui(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	// Its own inline script and style, requests to this server only.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'")
-	h.Set("Referrer-Policy", "no-referrer")
-	c.Writer.WriteHeader(http.StatusOK)
-	c.Writer.Write([]byte(uiPage))
+	writePage(c, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'", []byte(uiPage))
 }
 
 // uiPage lists the journal. Every value from the journal is put into the
