@@ -52,6 +52,11 @@ type Scenario struct {
 	Description string
 	Source      string // the file it came from, or "inline"
 	Rules       []Rule
+	// Size estimates, in bytes, the memory the parsed scenario retains:
+	// names, match values, regex sources, bodies, set values and sequence
+	// steps, with YAML aliases counted once per use. It is at most
+	// MaxScenarioSize; the engine budgets scenario memory with it.
+	Size int
 }
 
 // Rule acts on the requests it matches, within its budget.
