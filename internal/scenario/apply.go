@@ -3,7 +3,9 @@ package scenario
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -39,25 +41,33 @@ func (e *Engine) Step(id string, failures map[string]gin.HandlerFunc) Step {
 		if m.Session == nil {
 			return "", nil
 		}
-		rule, a := e.decide(m.Session.ID, id, c.Request, m.Body)
+		sess := m.Session
+		rule, a := e.decide(sess.ID, sess.Name, id, c.Request, m.Body)
 		if a == nil {
 			return "", nil
 		}
-		return rule, func(c *gin.Context) { e.act(c, a, failures) }
+		return rule, func(c *gin.Context) { e.act(c, sess.ID, sess.Name, a, failures) }
 	}
 }
 
-// act does what a rule's action says.
-func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerFunc) {
-	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(a)) {
-		if errors.Is(context.Cause(c.Request.Context()), mock.ErrShutdown) {
-			// The server is going away under the client: it sees the
-			// connection close, as from a real server stopping.
-			panic(http.ErrAbortHandler)
+// holdsRequest tells whether the action keeps the request waiting.
+func (a *Action) holdsRequest() bool { return a.Delay > 0 || a.Fault == FaultHang }
+
+// tooManyHeld is the answer of a hang or a delay past HoldLimit.
+const tooManyHeld = "too many requests held by hang/delay scenarios (limit %d)"
+
+// act does what a rule's action says, in the session of that id and name.
+func (e *Engine) act(c *gin.Context, session uint64, name string, a *Action, failures map[string]gin.HandlerFunc) {
+	if a.holdsRequest() {
+		if e.held.Add(1) > e.holdLimit {
+			e.held.Add(-1)
+			refuseHold(c, e.holdLimit)
+			return
 		}
-		// The client gave up during the delay: nothing reaches it, and the
-		// journal says so with nginx's "client closed request".
-		c.AbortWithStatus(statusClientClosed)
+		defer e.held.Add(-1)
+	}
+	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(session, name, a)) {
+		gone(c)
 		return
 	}
 	switch {
@@ -99,11 +109,40 @@ func (e *Engine) act(c *gin.Context, a *Action, failures map[string]gin.HandlerF
 	}
 }
 
-func (e *Engine) delayOf(a *Action) time.Duration {
+// refuseHold answers at once, with the admin API's error body, a request
+// that a hang or a delay would hold past the limit.
+func refuseHold(c *gin.Context, limit int64) {
+	body, _ := json.Marshal(struct {
+		Error   string   `json:"error"`
+		Details []string `json:"details"`
+	}{fmt.Sprintf(tooManyHeld, limit), []string{"the rule's hang or delay did not run; requests held now end when their delay or hang does"}})
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusServiceUnavailable, "application/json", body)
+	c.Abort()
+}
+
+// delayOf draws the delay of a {min, max} action from the session's source.
+func (e *Engine) delayOf(session uint64, name string, a *Action) time.Duration {
 	if a.DelayMax <= a.Delay {
 		return a.Delay
 	}
-	return a.Delay + time.Duration(e.chance()*float64(a.DelayMax-a.Delay))
+	st := e.locked(session)
+	p := st.chance(e.seed, name)
+	st.mu.Unlock()
+	return a.Delay + time.Duration(p*float64(a.DelayMax-a.Delay))
+}
+
+// gone ends a request whose context ended: the client gave up, or the
+// server is shutting down.
+func gone(c *gin.Context) {
+	if errors.Is(context.Cause(c.Request.Context()), mock.ErrShutdown) {
+		// The server is going away under the client: it sees the
+		// connection close, as from a real server stopping.
+		panic(http.ErrAbortHandler)
+	}
+	// The client gave up: nothing reaches it, and the journal says so
+	// with nginx's "client closed request".
+	c.AbortWithStatus(statusClientClosed)
 }
 
 // sleep waits d, or less when the client goes away; false then.
@@ -164,6 +203,11 @@ func netConn(c net.Conn) net.Conn {
 // failure, and sends the result.
 func rewrite(c *gin.Context, a *Action) {
 	status, body := capture(c, c.Next)
+	if c.Request.Context().Err() != nil {
+		// No work for an answer nobody reads.
+		gone(c)
+		return
+	}
 	if len(a.Set) > 0 {
 		if out, err := setFields(body, a.Set); err == nil {
 			body = out

@@ -29,7 +29,7 @@ func BenchmarkDecide(b *testing.B) {
 	body := []byte(`{"appkey":"B968E49385CBD8C74587A374E7B1D21A","code":"rFrnww"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if rule, _ := e.decide(1, "isolar.token", r, body); rule == "" {
+		if rule, _ := e.decide(1, "1", "isolar.token", r, body); rule == "" {
 			b.Fatal("no rule acted")
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ func decideOn(t *testing.T, e *Engine, session uint64, p probe) (string, *Action
 	for k, v := range p.header {
 		r.Header.Set(k, v)
 	}
-	return e.decide(session, p.endpoint, r, []byte(p.body))
+	return e.decide(session, strconv.FormatUint(session, 10), p.endpoint, r, []byte(p.body))
 }
 
 // engineWith is an engine whose session 1 has the inline scenario src.

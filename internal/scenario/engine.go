@@ -4,12 +4,32 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
+)
+
+// Runtime limits (docs/scenarios.md "Runtime limits").
+const (
+	// SessionBudget bounds the estimated memory (Scenario.Size) of the
+	// inline scenario a session has active; library scenarios are shared
+	// and cost nothing.
+	SessionBudget = 2 << 20
+	// TotalBudget bounds the inline scenarios of all sessions together.
+	TotalBudget = 256 << 20
+	// MatchInputLimit is how much of a header, query or body value a
+	// regex match reads: its first 64 KiB.
+	MatchInputLimit = 64 << 10
+	// HoldLimit bounds the requests held at once by hang faults and
+	// delays; past it, such a rule answers a 503 at once.
+	HoldLimit = 1000
 )
 
 // Engine keeps the scenario library and, per session, the active scenario
@@ -22,8 +42,16 @@ type Engine struct {
 	fallback string // active in new sessions (--scenario)
 	states   map[uint64]*state
 
-	rmu sync.Mutex
-	rnd *rand.Rand
+	seed uint64
+
+	// Memory of the sessions' inline scenarios, in Scenario.Size bytes,
+	// against sessionBudget and totalBudget.
+	used                       atomic.Int64
+	sessionBudget, totalBudget int64
+
+	// Requests held by hang faults and delays now, against holdLimit.
+	held      atomic.Int64
+	holdLimit int64
 }
 
 // state is one session's scenario state; its lock makes every decision of
@@ -33,6 +61,9 @@ type state struct {
 	scenario *Scenario
 	library  bool // scenario came from the library: follow its reloads
 	counters []counter
+	cost     int64      // the inline scenario's Size, charged to Engine.used
+	dropped  bool       // Reset took the state out of the engine
+	rnd      *rand.Rand // the session's own source, made at its first draw
 }
 
 type counter struct{ seen, acted int }
@@ -42,7 +73,7 @@ type counter struct{ seen, acted int }
 func NewEngine(cat *Catalogue, seed uint64) *Engine {
 	return &Engine{
 		cat: cat, library: map[string]*Scenario{}, states: map[uint64]*state{},
-		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		seed: seed, sessionBudget: SessionBudget, totalBudget: TotalBudget, holdLimit: HoldLimit,
 	}
 }
 
@@ -129,28 +160,82 @@ func (e *Engine) state(session uint64) *state {
 	if st = e.states[session]; st == nil {
 		st = &state{}
 		if sc := e.library[e.fallback]; sc != nil {
-			st.set(sc, true)
+			st.set(e, sc, true)
 		}
 		e.states[session] = st
 	}
 	return st
 }
 
-func (st *state) set(sc *Scenario, library bool) {
+// set makes sc the state's scenario with fresh counters; st.mu is held.
+// A library scenario costs nothing: what an inline one cost is given back.
+func (st *state) set(e *Engine, sc *Scenario, library bool) {
 	st.scenario, st.library = sc, library
 	st.counters = nil
 	if sc != nil {
 		st.counters = make([]counter, len(sc.Rules))
 	}
+	if library || sc == nil {
+		e.used.Add(-st.cost)
+		st.cost = 0
+	}
+}
+
+// locked is the session's state, locked; never one that Reset dropped.
+func (e *Engine) locked(session uint64) *state {
+	for {
+		st := e.state(session)
+		st.mu.Lock()
+		if !st.dropped {
+			return st
+		}
+		st.mu.Unlock()
+	}
 }
 
 // Activate makes a scenario active for the session with fresh counters:
-// a library scenario by name, or an inline one.
-func (e *Engine) Activate(session uint64, sc *Scenario, library bool) {
-	st := e.state(session)
-	st.mu.Lock()
+// a library scenario by name, or an inline one. An inline scenario is
+// refused (a 413 AdminError naming the limit) when its Size is past
+// SessionBudget, or would take all sessions' inline scenarios past
+// TotalBudget; the session's scenario is then left as it was.
+func (e *Engine) Activate(session uint64, sc *Scenario, library bool) error {
+	st := e.locked(session)
 	defer st.mu.Unlock()
-	st.set(sc, library)
+	if !library && sc != nil {
+		cost := int64(sc.Size)
+		if cost > e.sessionBudget {
+			return budgetError(fmt.Sprintf("scenario too large (limit %s of memory per session)", bytesOf(e.sessionBudget)),
+				fmt.Sprintf("the scenario needs about %s of memory: send fewer or smaller rules", bytesOf(cost)))
+		}
+		if e.used.Add(cost-st.cost) > e.totalBudget {
+			e.used.Add(st.cost - cost)
+			return budgetError(fmt.Sprintf("inline scenarios of all sessions too large (limit %s of memory in all)", bytesOf(e.totalBudget)),
+				fmt.Sprintf("the scenario needs about %s of memory: deactivate or reset other sessions' inline scenarios first, or use library scenarios, which are shared", bytesOf(cost)))
+		}
+		st.set(e, sc, false)
+		st.cost = cost
+		return nil
+	}
+	st.set(e, sc, library)
+	return nil
+}
+
+// budgetError is the refusal of an inline scenario past a memory budget.
+func budgetError(msg, detail string) error {
+	return &mock.AdminError{Status: http.StatusRequestEntityTooLarge, Message: msg, Details: []string{detail}}
+}
+
+// bytesOf writes n bytes in KiB or MiB.
+func bytesOf(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // ActivateByName activates a library scenario unless it is active already
@@ -160,11 +245,10 @@ func (e *Engine) ActivateByName(session uint64, name string) error {
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", name)
 	}
-	st := e.state(session)
-	st.mu.Lock()
+	st := e.locked(session)
 	defer st.mu.Unlock()
 	if st.scenario == nil || st.scenario.Name != name || !st.library {
-		st.set(sc, true)
+		st.set(e, sc, true)
 	}
 	return nil
 }
@@ -184,45 +268,112 @@ func (e *Engine) Deactivate(session uint64) { e.Activate(session, nil, false) }
 // for a session that is gone, it drops what the engine kept of it.
 func (e *Engine) Reset(session uint64) {
 	e.mu.Lock()
+	st := e.states[session]
 	delete(e.states, session)
 	e.mu.Unlock()
+	if st != nil {
+		e.drop(st)
+	}
 }
 
 // ResetAll forgets every session's state.
 func (e *Engine) ResetAll() {
 	e.mu.Lock()
+	old := e.states
 	e.states = map[uint64]*state{}
 	e.mu.Unlock()
+	for _, st := range old {
+		e.drop(st)
+	}
 }
 
-func (e *Engine) chance() float64 {
-	e.rmu.Lock()
-	defer e.rmu.Unlock()
-	return e.rnd.Float64()
+// drop gives back what a state taken out of the engine cost; a request
+// that still holds it activates nothing more on it (locked).
+func (e *Engine) drop(st *state) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.dropped = true
+	e.used.Add(-st.cost)
+	st.cost = 0
 }
 
-// decide picks the action for a request, if any rule acts on it, and
-// counts it: atomically for the session.
-func (e *Engine) decide(session uint64, endpoint string, hr *http.Request, body []byte) (string, *Action) {
+// chance draws from the session's own source, made at its first draw from
+// the engine's seed and the session's name: a session's draws are the same
+// in every run with that seed, whatever other sessions draw. st.mu is held.
+func (st *state) chance(seed uint64, name string) float64 {
+	if st.rnd == nil {
+		h := fnv.New64a()
+		h.Write([]byte(name))
+		n := h.Sum64()
+		st.rnd = rand.New(rand.NewPCG(seed, n^0x9e3779b97f4a7c15))
+	}
+	return st.rnd.Float64()
+}
+
+// decide picks the action for a request in the session of that id and
+// name, if any rule acts on it, and counts it: atomically for the
+// session. The rules are matched first with no lock held (a regex costs
+// the length of its input); the lock is taken only to count and decide,
+// and the matching starts again if the scenario changed meanwhile.
+func (e *Engine) decide(session uint64, name, endpoint string, hr *http.Request, body []byte) (string, *Action) {
+	req := &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
+	var buf [32]bool
+	for {
+		sc := e.current(session)
+		if sc == nil {
+			return "", nil
+		}
+		matched := sc.matchAll(endpoint, req, buf[:0])
+		if rule, a, ok := e.count(session, name, sc, matched); ok {
+			return rule, a
+		}
+	}
+}
+
+// matchAll appends to matched, for each rule of sc, whether it matches
+// the request to endpoint. It takes no lock.
+func (sc *Scenario) matchAll(endpoint string, req *request, matched []bool) []bool {
+	for i := range sc.Rules {
+		r := &sc.Rules[i]
+		matched = append(matched, (r.Endpoints == nil || r.Endpoints[endpoint]) && r.matches(req))
+	}
+	return matched
+}
+
+// current is the session's scenario, after following a reload of the
+// library's file.
+func (e *Engine) current(session uint64) *Scenario {
 	st := e.state(session)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	e.follow(st)
+	return st.scenario
+}
+
+// follow replaces a library scenario whose file was reloaded by the new
+// version, whose counters restart; st.mu is held.
+func (e *Engine) follow(st *state) {
 	if st.library && st.scenario != nil {
-		// A reloaded file replaces the version in use; its counters restart.
 		if cur, ok := e.Lookup(st.scenario.Name); ok && cur != st.scenario {
-			st.set(cur, true)
+			st.set(e, cur, true)
 		}
 	}
-	sc := st.scenario
-	if sc == nil {
-		return "", nil
+}
+
+// count decides, under the session's lock, which of the rules of sc that
+// matched acts; ok is false when sc is no longer the session's scenario.
+func (e *Engine) count(session uint64, name string, sc *Scenario, matched []bool) (rule string, a *Action, ok bool) {
+	st := e.locked(session)
+	defer st.mu.Unlock()
+	e.follow(st)
+	if st.scenario != sc {
+		return "", nil, false
 	}
-	req := &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
 	for i := range sc.Rules {
-		r := &sc.Rules[i]
-		if r.Endpoints != nil && !r.Endpoints[endpoint] || !r.matches(req) {
+		if !matched[i] {
 			continue
 		}
+		r := &sc.Rules[i]
 		c := &st.counters[i]
 		c.seen++
 		switch {
@@ -232,7 +383,7 @@ func (e *Engine) decide(session uint64, endpoint string, hr *http.Request, body 
 			continue
 		case !r.Sequence && r.Times > 0 && c.acted >= r.Times:
 			continue
-		case r.Probability > 0 && e.chance() >= r.Probability:
+		case r.Probability > 0 && st.chance(e.seed, name) >= r.Probability:
 			continue
 		}
 		step := &r.Steps[0]
@@ -240,9 +391,9 @@ func (e *Engine) decide(session uint64, endpoint string, hr *http.Request, body 
 			step = &r.Steps[c.acted]
 		}
 		c.acted++
-		return sc.Name + "/" + r.Name, step
+		return sc.Name + "/" + r.Name, step, true
 	}
-	return "", nil
+	return "", nil, true
 }
 
 // request is what matches look at, each part parsed once and only when a
@@ -328,6 +479,9 @@ func (r *Rule) matches(req *request) bool {
 			return false
 		case m.Any:
 		case m.Regex != nil:
+			if len(v) > MatchInputLimit {
+				v = v[:MatchInputLimit]
+			}
 			if !m.Regex.MatchString(v) {
 				return false
 			}
@@ -345,6 +499,5 @@ func (e *Engine) ActivateFresh(session uint64, name string) error {
 	if !ok {
 		return fmt.Errorf("unknown scenario %q", name)
 	}
-	e.Activate(session, sc, true)
-	return nil
+	return e.Activate(session, sc, true)
 }

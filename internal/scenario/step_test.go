@@ -396,7 +396,7 @@ func TestDelayOf(t *testing.T) {
 		e1, e2 := NewEngine(testCatalogue(), 7), NewEngine(testCatalogue(), 7)
 		seen := map[time.Duration]bool{}
 		for i := range 20 {
-			d1, d2 := e1.delayOf(a), e2.delayOf(a)
+			d1, d2 := e1.delayOf(1, "s", a), e2.delayOf(1, "s", a)
 			if d1 != d2 {
 				t.Errorf("%s #%d: got %v and %v from the same seed, want the same", c.name, i, d1, d2)
 			}

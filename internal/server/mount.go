@@ -37,14 +37,14 @@ func keepNote(c *gin.Context, x *exchange) { x.note = mock.NoteOf(c) }
 // mount routes every row of a vendor's table: the server's note keeper,
 // the vendor's own middleware, its answer to a panic, the endpoint's
 // scenario step, then the handler; other methods on the row's paths get
-// the vendor's 405 through the same chain.
+// the vendor's 405 through the same chain, without the scenario step.
 func (s *Server) mount(e *gin.Engine, r mock.Routes) {
 	for _, row := range r.Endpoints {
 		var step scenario.Step
 		if s.cfg.Scenarios != nil {
 			step = s.cfg.Scenarios.Step(row.ID, r.FailuresOf(row.ID))
 		}
-		chain := func(h gin.HandlerFunc) []gin.HandlerFunc {
+		chain := func(step scenario.Step, h gin.HandlerFunc) []gin.HandlerFunc {
 			hs := []gin.HandlerFunc{track(row.ID)}
 			if r.Use != nil {
 				hs = append(hs, r.Use)
@@ -53,10 +53,12 @@ func (s *Server) mount(e *gin.Engine, r mock.Routes) {
 		}
 		for _, path := range row.Paths {
 			for _, m := range row.Methods {
-				e.Handle(m, path, chain(row.Handle)...)
+				e.Handle(m, path, chain(step, row.Handle)...)
 			}
+			// A wrong method gets the vendor's 405 and never meets the
+			// scenario: it spends no rule's budget.
 			for _, m := range row.OtherMethods() {
-				e.Handle(m, path, chain(row.Other)...)
+				e.Handle(m, path, chain(nil, row.Other)...)
 			}
 		}
 	}

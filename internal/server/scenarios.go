@@ -127,7 +127,12 @@ func (s *Server) putScenario(c *gin.Context) {
 		return
 	}
 	sc.Source = "inline"
-	e.Activate(sess.ID, sc, false)
+	if err := e.Activate(sess.ID, sc, false); err != nil {
+		// A memory budget (scenario.SessionBudget, TotalBudget): a 413
+		// that names it.
+		writeAdminError(c.Writer, err)
+		return
+	}
 	writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
 }
 
