@@ -39,7 +39,7 @@ func Check(path string, cat *scenario.Catalogue) []Checked {
 	}
 	var scenarios, fixtures []string
 	for _, f := range files {
-		if data, err := os.ReadFile(f); err == nil && scenario.IsScenario(data) {
+		if data, err := yamlfile.ReadOSFile(f); err == nil && scenario.IsScenario(data) {
 			scenarios = append(scenarios, f)
 		} else {
 			fixtures = append(fixtures, f)

@@ -3,7 +3,6 @@ package scenario
 import (
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
@@ -20,7 +19,7 @@ func LoadFS(fsys fs.FS, paths []string, cat *Catalogue) ([]*Scenario, error) {
 			continue
 		}
 		for _, f := range files {
-			l.file(f, func() ([]byte, error) { return fs.ReadFile(fsys, f) })
+			l.file(f, func() ([]byte, error) { return yamlfile.ReadFile(fsys, f) })
 		}
 	}
 	return l.out, yamlfile.Merge(l.errs...)
@@ -35,7 +34,7 @@ func LoadOS(p string, cat *Catalogue) ([]*Scenario, error) {
 		return nil, yamlfile.ReadProblem(p, err)
 	}
 	for _, f := range files {
-		l.file(f, func() ([]byte, error) { return os.ReadFile(f) })
+		l.file(f, func() ([]byte, error) { return yamlfile.ReadOSFile(f) })
 	}
 	return l.out, yamlfile.Merge(l.errs...)
 }
@@ -48,7 +47,7 @@ func LoadOSFiles(files []string, cat *Catalogue) (scenarios []*Scenario, errs []
 	errs = make([]error, len(files))
 	for i, f := range files {
 		n := len(l.errs)
-		l.file(f, func() ([]byte, error) { return os.ReadFile(f) })
+		l.file(f, func() ([]byte, error) { return yamlfile.ReadOSFile(f) })
 		errs[i] = yamlfile.Merge(l.errs[n:]...)
 	}
 	return l.out, errs
@@ -57,7 +56,7 @@ func LoadOSFiles(files []string, cat *Catalogue) (scenarios []*Scenario, errs []
 // ParseOSFile reads and parses one scenario file of the real file system;
 // problems name the file as given.
 func ParseOSFile(file string, cat *Catalogue) (*Scenario, error) {
-	data, err := os.ReadFile(file)
+	data, err := yamlfile.ReadOSFile(file)
 	if err != nil {
 		return nil, yamlfile.ReadProblem(file, err)
 	}

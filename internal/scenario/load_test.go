@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 // scenarioFile is a valid scenario file, named name when name is not "".
@@ -26,11 +28,11 @@ type unreadableFS struct {
 	bad string
 }
 
-func (f unreadableFS) ReadFile(name string) ([]byte, error) {
+func (f unreadableFS) Open(name string) (fs.File, error) {
 	if name == f.bad {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("input/output error")}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("input/output error")}
 	}
-	return f.MapFS.ReadFile(name)
+	return f.MapFS.Open(name)
 }
 
 // names is the scenarios' names and sources, as "name@source".
@@ -256,6 +258,7 @@ func TestParseOSFile(t *testing.T) {
 	writeFiles(t, dir, map[string]string{
 		"good.yaml":    scenarioFile(""),
 		"invalid.yaml": "rules: [{when: {endpoint: nope}, do: {pass: true}}]\n",
+		"huge.yaml":    scenarioFile("") + strings.Repeat("#", yamlfile.MaxFileSize),
 	})
 	in := func(p string) string { return filepath.Join(dir, p) }
 	cases := []struct {
@@ -267,7 +270,8 @@ func TestParseOSFile(t *testing.T) {
 		{name: "a valid file", file: in("good.yaml"), want: "good"},
 		{name: "an invalid file", file: in("invalid.yaml"), wantProbs: []string{in("invalid.yaml") + `:1: rules[0].when.endpoint: unknown endpoint "nope"`}},
 		{name: "a missing file", file: in("missing.yaml"), wantProbs: []string{in("missing.yaml") + ": cannot read: file does not exist"}},
-		{name: "a folder", file: dir, wantProbs: []string{dir + ": cannot read: is a directory"}},
+		{name: "a folder", file: dir, wantProbs: []string{dir + ": cannot read: not a regular file (a folder): want a YAML file"}},
+		{name: "a file over MaxFileSize", file: in("huge.yaml"), wantProbs: []string{in("huge.yaml") + ": cannot read: larger than the limit of 8 MiB per file (MaxFileSize)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
