@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -319,12 +320,17 @@ func (e *Engine) decide(session uint64, name, endpoint string, hr *http.Request,
 	req := &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
 	var buf [32]bool
 	for {
-		sc := e.current(session)
+		st, sc := e.current(session)
 		if sc == nil {
 			return "", nil
 		}
 		matched := sc.matchAll(endpoint, req, buf[:0])
-		if rule, a, ok := e.count(session, name, sc, matched); ok {
+		if !slices.Contains(matched, true) {
+			// No counter to move: the answer is the one of the moment
+			// the scenario was read.
+			return "", nil
+		}
+		if rule, a, ok := e.count(st, name, sc, matched); ok {
 			return rule, a
 		}
 	}
@@ -340,14 +346,14 @@ func (sc *Scenario) matchAll(endpoint string, req *request, matched []bool) []bo
 	return matched
 }
 
-// current is the session's scenario, after following a reload of the
-// library's file.
-func (e *Engine) current(session uint64) *Scenario {
+// current is the session's state and scenario, after following a reload
+// of the library's file.
+func (e *Engine) current(session uint64) (*state, *Scenario) {
 	st := e.state(session)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	e.follow(st)
-	return st.scenario
+	return st, st.scenario
 }
 
 // follow replaces a library scenario whose file was reloaded by the new
@@ -361,12 +367,13 @@ func (e *Engine) follow(st *state) {
 }
 
 // count decides, under the session's lock, which of the rules of sc that
-// matched acts; ok is false when sc is no longer the session's scenario.
-func (e *Engine) count(session uint64, name string, sc *Scenario, matched []bool) (rule string, a *Action, ok bool) {
-	st := e.locked(session)
+// matched acts; ok is false when sc is no longer the session's scenario
+// (activated, reloaded or reset since it was read).
+func (e *Engine) count(st *state, name string, sc *Scenario, matched []bool) (rule string, a *Action, ok bool) {
+	st.mu.Lock()
 	defer st.mu.Unlock()
 	e.follow(st)
-	if st.scenario != sc {
+	if st.dropped || st.scenario != sc {
 		return "", nil, false
 	}
 	for i := range sc.Rules {

@@ -134,11 +134,16 @@ func TestMatchOutsideTheLock(t *testing.T) {
 		t.Fatalf("got matched %v, want [true]", matched)
 	}
 	e.Activate(1, mustParse(t, "rules: [{when: {endpoint: isolar.token}, do: {status: 502}}]"), false)
-	if _, _, ok := e.count(1, "1", sc, matched); ok {
+	if _, _, ok := e.count(st, "1", sc, matched); ok {
 		t.Errorf("count against a scenario no longer active: got ok, want a new match")
 	}
 	if rule, a := decideOn(t, e, 1, probe{endpoint: "isolar.token", body: `{"code":"aaaa"}`}); a == nil || a.Status != 502 {
 		t.Errorf("got rule %q, want the new scenario's 502", rule)
+	}
+	sc = e.Active(1)
+	e.Reset(1)
+	if _, _, ok := e.count(st, "1", sc, matched); ok {
+		t.Errorf("count on a state Reset dropped: got ok, want a new match")
 	}
 }
 
