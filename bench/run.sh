@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Load benchmarks of the built mockserver on loopback, each beside a bare
-# net/http baseline answering a constant body of the same size, so that
-# results are ratios measured in one run. Also: startup time, resident
-# memory idle and after 1,000,000 iSolarCloud token issues, and the RS256
-# signing rate that bounds solarman.token.
+# Load benchmarks of the built mockserver on loopback at its default
+# settings (log level info, one line per request, to /dev/null), each beside
+# a bare net/http baseline answering a constant body of the same size, so
+# that results are ratios measured in one run. Also: start-up time and idle
+# resident memory beside a bare gin server (bench/gin) built and started the
+# same way, the suite-scale benchmark (1,000 sessions in parallel against
+# one), resident memory after 1,000,000 iSolarCloud token issues, and the
+# RS256 signing rate that bounds solarman.token. It ends with the issue-14
+# targets, each ratio beside its target.
 #
-#   bash bench/run.sh            # DUR=10s CONN=32 ISSUES=1000000 by default
+#   bash bench/run.sh   # DUR=10s CONN=32 RUNS=20 ISSUES=1000000: about 3 minutes
 #
 # Needs wrk (Debian package `wrk`; installed here when missing and root).
 set -euo pipefail
@@ -13,6 +17,7 @@ cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
 CONN=${CONN:-32}
 ISSUES=${ISSUES:-1000000}
+RUNS=${RUNS:-20}
 
 if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then
@@ -33,11 +38,13 @@ cleanup() {
 trap cleanup EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3), wrk -t2 -c$CONN -d$DUR"
-go build -trimpath -tags nomsgpack -ldflags "-s -w" -o "$tmp/mockserver" ./cmd/mockserver  # as the Dockerfile builds it
+flags=(-trimpath -tags nomsgpack -ldflags "-s -w") # as the Dockerfile builds the mock
+go build "${flags[@]}" -o "$tmp/mockserver" ./cmd/mockserver
+go build "${flags[@]}" -o "$tmp/gin" ./bench/gin
 go build -o "$tmp/baseline" ./bench/baseline
 go build -o "$tmp/startup" ./bench/startup
 go build -o "$tmp/issue" ./bench/issue
-echo "binary: $(stat -c %s "$tmp/mockserver") bytes"
+echo "binary: $(stat -c %s "$tmp/mockserver") bytes (bare gin: $(stat -c %s "$tmp/gin") bytes)"
 
 wait_addr() {
   for _ in $(seq 1 200); do
@@ -48,7 +55,7 @@ wait_addr() {
   exit 1
 }
 
-"$tmp/mockserver" --addr 127.0.0.1:0 --addr-file "$tmp/mock.addr" --fixtures bench/fixtures.yaml --log-level warn &
+"$tmp/mockserver" --addr 127.0.0.1:0 --addr-file "$tmp/mock.addr" --fixtures bench/fixtures.yaml 2>/dev/null &
 mock_pid=$!
 pids+=("$mock_pid")
 mock="http://$(wait_addr "$tmp/mock.addr")"
@@ -104,14 +111,30 @@ for ep in isolar.token oauth.token solarman.token health; do
   read -r brps b50 b99 <<<"$(load "$base" "${scripts[$ep]}")"
   kill "$base_pid"; wait "$base_pid" 2>/dev/null || true
   printf '%-15s %10s %8s %8s %11s %8s %8s %5.0f%%\n' "$ep" "$mrps" "$m50" "$m99" "$brps" "$b50" "$b99" "$(echo "100*$mrps/$brps" | bc -l)"
+  [ "$ep" = isolar.token ] && isolar_ratio=$(echo "$mrps/$brps" | bc -l)
 done
 
 echo
 sign=$(go test -run '^$' -bench BenchmarkRS256Sign -cpu "$(nproc)" ./internal/solarman | awk '/BenchmarkRS256Sign/ {printf "%.0f", 1e9/$3}')
 echo "RS256 signatures/s on all cores: $sign (solarman.token's limit, two per answer: $((sign / 2)) answers/s)"
 
-"$tmp/startup" -bin "$tmp/mockserver" -n 20
+"$tmp/startup" -bin "$tmp/mockserver" -base "$tmp/gin" -n "$RUNS" | tee "$tmp/startup.out"
+
+suite=$(go test -run '^$' -bench BenchmarkSuiteScale -benchtime 3x ./internal/app | awk '/BenchmarkSuiteScale/ {for (i = 3; i < NF; i++) { if ($(i+1) == "ratio") r = $i; if ($(i+1) == "lifecycles/s-1-session") one = $i; if ($(i+1) == "lifecycles/s-1000-sessions") many = $i } printf "%s %s %s", one, many, r}')
+read -r suite1 suite1000 suite_ratio <<<"$suite"
+echo "suite scale: $suite1 lifecycles/s in one session, $suite1000 in 1,000 parallel sessions"
 
 echo "issuing $ISSUES fresh iSolarCloud token pairs..."
 "$tmp/issue" -url "$mock" -n "$ISSUES" -c "$CONN"
 echo "resident memory after $ISSUES token issues: $(rss "$mock_pid") (peak $(awk '/^VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$mock_pid/status"))"
+
+# The targets of issue 14, each ratio beside its target.
+met() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo "NOT met"; fi; }
+startup_ratio=$(awk '/^start-up ratio/ {print $4}' "$tmp/startup.out")
+rss_diff=$(awk '/^idle RSS mock/ {print $6}' "$tmp/startup.out")
+echo
+printf '%-40s %10s   %-16s %s\n' measure ratio target ""
+printf '%-40s %10s   %-16s %s\n' "start-up, mock / bare gin (median)" "$startup_ratio" "≤ 1.25" "$(met "$startup_ratio <= 1.25")"
+printf '%-40s %10s   %-16s %s\n' "idle RSS, mock - bare gin (MiB)" "$rss_diff" "≤ +3 MiB" "$(met "${rss_diff#+} <= 3")"
+printf '%-40s %10.2f   %-16s %s\n' "isolar.token, mock / net/http (info log)" "$isolar_ratio" "≥ 0.8" "$(met "$isolar_ratio >= 0.8")"
+printf '%-40s %10s   %-16s %s\n' "suite scale, 1,000 sessions / 1 session" "$suite_ratio" "≥ 0.5" "$(met "$suite_ratio >= 0.5")"
