@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +27,9 @@ type Entry struct {
 	Path         string            `json:"path"`
 	Query        string            `json:"query"`
 	Headers      map[string]string `json:"headers"`
+	// HeadersDropped counts the headers beyond the first maxHeadersKept
+	// (in name order) that the entry does not keep.
+	HeadersDropped int    `json:"headers_dropped,omitempty"`
 	Body         string            `json:"body"`
 	Status       int               `json:"status"`
 	ResponseBody string            `json:"response_body"`
@@ -60,10 +62,18 @@ func NewJournal(size, maxBytes int) *Journal {
 	return &Journal{ring: make([]Entry, size), maxBytes: maxBytes}
 }
 
+// Overheads counted with the text: what an entry and each kept header
+// hold beyond their bytes (string and map slots, allocation rounding), so
+// that JournalBytes bounds the memory the journal really holds.
+const (
+	entryOverhead  = 128
+	headerOverhead = 96
+)
+
 func (e *Entry) size() int {
-	n := len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody) + len(e.Rule) + len(e.Endpoint) + len(e.Failure) + len(e.Reason) + 128
+	n := len(e.Path) + len(e.Query) + len(e.Body) + len(e.ResponseBody) + len(e.Rule) + len(e.Endpoint) + len(e.Failure) + len(e.Reason) + entryOverhead
 	for k, v := range e.Headers {
-		n += len(k) + len(v)
+		n += len(k) + len(v) + headerOverhead
 	}
 	return n
 }
@@ -89,19 +99,72 @@ func (j *Journal) Add(e Entry) {
 
 // List returns matching entries oldest first; limit > 0 keeps the newest.
 func (j *Journal) List(keep func(*Entry) bool, limit int) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	out := []Entry{}
-	for i := 0; i < j.n; i++ {
-		e := &j.ring[(j.start+i)%len(j.ring)]
-		if keep(e) {
-			out = append(out, *e)
-		}
-	}
-	if limit > 0 && len(out) > limit {
-		out = out[len(out)-limit:]
+	from, to := j.window(keep, limit)
+	for from != 0 {
+		var chunk []Entry
+		chunk, from = j.chunk(nil, keep, from, to, 256)
+		out = append(out, chunk...)
 	}
 	return out
+}
+
+// window returns the ids of the first and the last entry a listing shows:
+// the newest limit matching entries (all when limit <= 0) at the time of
+// the call; 0, 0 when there are none.
+func (j *Journal) window(keep func(*Entry) bool, limit int) (from, to uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	found := 0
+	for i := j.n - 1; i >= 0; i-- {
+		e := &j.ring[(j.start+i)%len(j.ring)]
+		if !keep(e) {
+			continue
+		}
+		if to == 0 {
+			to = e.ID
+		}
+		from = e.ID
+		if found++; limit > 0 && found == limit {
+			break
+		}
+	}
+	return from, to
+}
+
+// chunk appends to dst copies of at most max matching entries with ids
+// from from to to, oldest first, and returns the id to go on from (0 when
+// done). Entries are never changed once added, so a listing can copy them
+// a chunk at a time without holding the lock while it writes.
+func (j *Journal) chunk(dst []Entry, keep func(*Entry) bool, from, to uint64, max int) ([]Entry, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	at := func(i int) *Entry { return &j.ring[(j.start+i)%len(j.ring)] }
+	lo, hi := 0, j.n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if at(mid).ID < from {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	taken := 0
+	for i := lo; i < j.n; i++ {
+		e := at(i)
+		if e.ID > to {
+			return dst, 0
+		}
+		if !keep(e) {
+			continue
+		}
+		if taken == max {
+			return dst, e.ID
+		}
+		dst = append(dst, *e)
+		taken++
+	}
+	return dst, 0
 }
 
 // Clear empties the journal; ids keep counting.
@@ -162,42 +225,117 @@ func (s *Server) endpointIDs() []string {
 	return ids
 }
 
-// Secrets are shown as "***" (DESIGN.md "Admin API").
-var (
-	secretHeaders  = map[string]bool{"X-Access-Key": true, "Authorization": true}
-	secretNameList = []string{"password", "appSecret", "client_secret", "x-access-key", "access_key"}
-	secretNames    = strings.Join(secretNameList, "|")
-	secretJSON     = regexp.MustCompile(`("(?:` + secretNames + `)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)`)
-	secretForm     = regexp.MustCompile(`(^|&)((?:` + secretNames + `)=)[^&]*`)
+// Secrets are shown as "***" (DESIGN.md "Admin API"). Names are matched
+// as the vendors read them: a form or query name after percent-decoding
+// ("pass%77ord"), a JSON key after its escapes ("pass\u0077ord"), and
+// without regard to case (Go's JSON decoding ignores it). Only values are
+// replaced; everything else keeps its bytes and order.
+var secretNameList = []string{"password", "appSecret", "client_secret", "x-access-key", "access_key"}
+
+// isSecretName tells whether a decoded parameter or key name is a secret's.
+func isSecretName(name string) bool {
+	for _, n := range secretNameList {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHoldSecret is the cheap test before masking: a secret name in any
+// case, or an escape that could spell one.
+func mayHoldSecret(s string) bool {
+	if strings.ContainsAny(s, `%\`) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20 // ASCII lower case
+		for _, n := range secretNameList {
+			if n[0]|0x20 == c && len(s)-i >= len(n) && strings.EqualFold(s[i:i+len(n)], n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxHeaderShown cuts each header value kept in the journal, and
+// maxHeadersKept bounds how many headers an entry keeps (the first in
+// name order; Entry.HeadersDropped counts the others).
+const (
+	maxHeaderShown = 4 << 10
+	maxHeadersKept = 64
 )
 
-// maxHeaderShown cuts each header value kept in the journal.
-const maxHeaderShown = 4 << 10
-
-func maskHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		if secretHeaders[k] {
+// maskHeaders copies the headers the journal keeps, masking credentials:
+// the X-Access-Key and Authorization values, and every cookie's value.
+func maskHeaders(h http.Header) (map[string]string, int) {
+	names := make([]string, 0, 16)
+	dropped := 0
+	if len(h) > maxHeadersKept {
+		for k := range h {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		dropped = len(names) - maxHeadersKept
+		names = names[:maxHeadersKept]
+	}
+	out := make(map[string]string, min(len(h), maxHeadersKept))
+	keep := func(k string, v []string) {
+		switch {
+		case strings.EqualFold(k, "X-Access-Key"), strings.EqualFold(k, "Authorization"):
 			out[k] = "***"
-			continue
+			return
+		case strings.EqualFold(k, "Cookie"):
+			out[k] = maskCookies(v)
+			return
 		}
 		s := strings.Join(v, ", ")
 		if len(s) > maxHeaderShown {
-			s = s[:maxHeaderShown]
+			// a copy: the cut value must not keep the whole one alive
+			s = strings.Clone(s[:maxHeaderShown])
 		}
 		out[k] = s
 	}
-	return out
+	if dropped > 0 {
+		for _, k := range names {
+			keep(k, h[k])
+		}
+	} else {
+		for k, v := range h {
+			keep(k, v)
+		}
+	}
+	return out, dropped
+}
+
+// maskCookies shows the cookies' names, not their values: a session
+// cookie (the DI platform's JSESSIONID) is a credential.
+func maskCookies(v []string) string {
+	var b strings.Builder
+	for _, line := range v {
+		for part := range strings.SplitSeq(line, ";") {
+			name, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			if b.Len()+len(name) > maxHeaderShown {
+				return b.String()
+			}
+			b.WriteString(name)
+			b.WriteString("=***")
+		}
+	}
+	return b.String()
 }
 
 // maskBody hides secret values in JSON and form bodies without reordering
-// anything, then cuts the result to the shown size.
+// anything, in a copy of at most the shown size.
 // It cuts first, so that masking costs at most the shown size.
 func maskBody(b []byte) string {
-	s := cut(string(b))
-	if hasSecretName(s) { // the regular expressions are slow; most bodies have no secret
-		s = secretJSON.ReplaceAllString(s, `$1"***"`)
-		s = secretForm.ReplaceAllString(s, `$1$2***`)
+	s := string(b[:min(len(b), maxBodyShown)])
+	if mayHoldSecret(s) { // most bodies have no secret
+		s = maskForm(maskJSON(s, false), false)
 	}
 	return s
 }
@@ -211,63 +349,156 @@ const maxLogBody = 4 << 10
 // that "***" hides. The journal keeps "***": it is shared with every test
 // that reads it, the log only with whoever runs the server at debug.
 func logBody(b []byte) string {
-	s := string(b)
-	more := len(s) - maxLogBody
-	if more > 0 {
-		s = s[:maxLogBody]
+	s := string(b[:min(len(b), maxLogBody)])
+	if mayHoldSecret(s) {
+		s = maskForm(maskJSON(s, true), true)
 	}
-	if hasSecretName(s) {
-		s = maskKinds(s, secretJSON, jsonKind)
-		s = maskKinds(s, secretForm, formKind)
-	}
-	if more > 0 {
+	if more := len(b) - maxLogBody; more > 0 {
 		s += "…(" + strconv.Itoa(more) + " more bytes)"
 	}
 	return s
 }
 
-// maskKinds replaces every match of re in s by its mask.
-func maskKinds(s string, re *regexp.Regexp, mask func(s string, m []int) string) string {
-	ms := re.FindAllStringSubmatchIndex(s, -1)
-	if ms == nil {
-		return s
-	}
+// maskJSON replaces the values of secret keys in JSON text. It walks the
+// strings of s in order, so that it stays aligned on JSON's tokens: a
+// string followed by ':' is a key, decoded before it is matched; a key's
+// string value is skipped whole. With kinds, a password shows its kind.
+func maskJSON(s string, kinds bool) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range ms {
-		b.WriteString(s[last:m[0]])
-		b.WriteString(mask(s, m))
-		last = m[1]
+	for i := 0; i < len(s); {
+		q := strings.IndexByte(s[i:], '"')
+		if q < 0 {
+			break
+		}
+		start := i + q
+		end := jsonStringEnd(s, start)
+		if end < 0 {
+			break
+		}
+		j := skipSpace(s, end)
+		if j >= len(s) || s[j] != ':' {
+			i = end // a string that is not a key
+			continue
+		}
+		v := skipSpace(s, j+1)
+		key := s[start+1 : end-1]
+		if strings.IndexByte(key, '\\') >= 0 {
+			var dec string
+			if json.Unmarshal([]byte(s[start:end]), &dec) == nil {
+				key = dec
+			}
+		}
+		if !isSecretName(key) {
+			i = v
+			if v < len(s) && s[v] == '"' { // the value: skip it whole
+				if e := jsonStringEnd(s, v); e > 0 {
+					i = e
+				}
+			}
+			continue
+		}
+		vend := v
+		if v < len(s) && s[v] == '"' {
+			if vend = jsonStringEnd(s, v); vend < 0 {
+				vend = len(s)
+			}
+		} else {
+			for vend < len(s) && !strings.ContainsRune(",}] \t\r\n", rune(s[vend])) {
+				vend++
+			}
+		}
+		if vend == v {
+			i = v
+			continue
+		}
+		mask := `"***"`
+		if kinds && strings.EqualFold(key, "password") {
+			var pw string
+			if json.Unmarshal([]byte(s[v:vend]), &pw) != nil {
+				mask = `"***(not a string)"`
+			} else {
+				mask = `"` + passwordKind(pw) + `"`
+			}
+		}
+		b.WriteString(s[last:v])
+		b.WriteString(mask)
+		last, i = vend, vend
+	}
+	if last == 0 {
+		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
 
-// jsonKind masks a match of secretJSON: group 1 is `"name":`, group 2 the
-// value.
-func jsonKind(s string, m []int) string {
-	key, val := s[m[2]:m[3]], s[m[4]:m[5]]
-	if !strings.HasPrefix(key, `"password"`) {
-		return key + `"***"`
+// jsonStringEnd is the index after the JSON string that starts at s[i]
+// (a '"'), or -1 when it does not end.
+func jsonStringEnd(s string, i int) int {
+	for k := i + 1; k < len(s); k++ {
+		switch s[k] {
+		case '\\':
+			k++
+		case '"':
+			return k + 1
+		}
 	}
-	var v string
-	if json.Unmarshal([]byte(val), &v) != nil {
-		return key + `"***(not a string)"`
-	}
-	return key + `"` + passwordKind(v) + `"`
+	return -1
 }
 
-// formKind masks a match of secretForm: group 1 is the separator, group 2
-// `name=`, the rest the value.
-func formKind(s string, m []int) string {
-	sep, key, val := s[m[2]:m[3]], s[m[4]:m[5]], s[m[5]:m[1]]
-	if key != "password=" {
-		return sep + key + "***"
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+		i++
 	}
-	if v, err := url.QueryUnescape(val); err == nil {
-		val = v
+	return i
+}
+
+// maskForm replaces the values of secret parameters in a form body or a
+// query string; a name is percent-decoded (and '+' read as a space)
+// before it is matched, as url.ParseQuery does.
+func maskForm(s string, kinds bool) string {
+	if strings.IndexByte(s, '=') < 0 {
+		return s
 	}
-	return sep + key + passwordKind(val)
+	var b strings.Builder
+	last := 0
+	for i := 0; i <= len(s); {
+		amp := strings.IndexByte(s[i:], '&')
+		end := len(s)
+		if amp >= 0 {
+			end = i + amp
+		}
+		pair := s[i:end]
+		if name, val, ok := strings.Cut(pair, "="); ok {
+			if strings.ContainsAny(name, "%+") {
+				if dec, err := url.QueryUnescape(name); err == nil {
+					name = dec
+				}
+			}
+			if isSecretName(name) {
+				v := end - len(val) // where the value starts
+				mask := "***"
+				if kinds && strings.EqualFold(name, "password") {
+					if dec, err := url.QueryUnescape(val); err == nil {
+						val = dec
+					}
+					mask = passwordKind(val)
+				}
+				b.WriteString(s[last:v])
+				b.WriteString(mask)
+				last = end
+			}
+		}
+		if amp < 0 {
+			break
+		}
+		i = end + 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // passwordKind says what a password value looks like without showing it.
@@ -285,22 +516,17 @@ func passwordKind(v string) string {
 }
 
 // maskQuery hides secret parameters of a query string (the DI platform's
-// own page sends client_secret there).
+// own page sends client_secret there), in a copy of at most the shown
+// size.
 func maskQuery(q string) string {
-	q = cut(q)
-	if hasSecretName(q) {
-		q = secretForm.ReplaceAllString(q, `$1$2***`)
+	if q == "" {
+		return ""
+	}
+	q = strings.Clone(cut(q))
+	if mayHoldSecret(q) {
+		q = maskForm(q, false)
 	}
 	return q
-}
-
-func hasSecretName(s string) bool {
-	for _, name := range secretNameList {
-		if strings.Contains(s, name) {
-			return true
-		}
-	}
-	return false
 }
 
 func cut(s string) string {

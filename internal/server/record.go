@@ -60,21 +60,23 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 	if reason == "" && x.injected {
 		reason = injectedReason(x.rule, rec.status)
 	}
+	headers, dropped := maskHeaders(r.Header)
 	e := Entry{
-		Time:         s.now(sess).UTC(),
-		Session:      sess.Name,
-		Endpoint:     x.endpoint,
-		Method:       r.Method,
-		Path:         path,
-		Query:        maskQuery(r.URL.RawQuery),
-		Headers:      maskHeaders(r.Header),
-		Body:         maskBody(body),
-		Status:       rec.status,
-		ResponseBody: cut(string(rec.body)),
-		Rule:         x.rule,
-		Failure:      x.note.Name,
-		Reason:       reason,
-		DurationMS:   ms,
+		Time:           s.now(sess).UTC(),
+		Session:        sess.Name,
+		Endpoint:       x.endpoint,
+		Method:         r.Method,
+		Path:           path,
+		Query:          maskQuery(r.URL.RawQuery),
+		Headers:        headers,
+		HeadersDropped: dropped,
+		Body:           maskBody(body),
+		Status:         rec.status,
+		ResponseBody:   string(rec.body), // a copy of at most maxBodyShown bytes
+		Rule:           x.rule,
+		Failure:        x.note.Name,
+		Reason:         reason,
+		DurationMS:     ms,
 	}
 	// The log line first: whoever sees the entry can find the line.
 	s.logRequest(r, sess.Name, path, body, rec, x, reason, ms)
