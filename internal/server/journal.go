@@ -19,21 +19,21 @@ const (
 
 // Entry is one recorded vendor request.
 type Entry struct {
-	ID           uint64            `json:"id"`
-	Time         time.Time         `json:"time"`
-	Session      string            `json:"session"`
-	Endpoint     string            `json:"endpoint"`
-	Method       string            `json:"method"`
-	Path         string            `json:"path"`
-	Query        string            `json:"query"`
-	Headers      map[string]string `json:"headers"`
+	ID       uint64            `json:"id"`
+	Time     time.Time         `json:"time"`
+	Session  string            `json:"session"`
+	Endpoint string            `json:"endpoint"`
+	Method   string            `json:"method"`
+	Path     string            `json:"path"`
+	Query    string            `json:"query"`
+	Headers  map[string]string `json:"headers"`
 	// HeadersDropped counts the headers beyond the first maxHeadersKept
 	// (in name order) that the entry does not keep.
 	HeadersDropped int    `json:"headers_dropped,omitempty"`
-	Body         string            `json:"body"`
-	Status       int               `json:"status"`
-	ResponseBody string            `json:"response_body"`
-	Rule         string            `json:"rule"`
+	Body           string `json:"body"`
+	Status         int    `json:"status"`
+	ResponseBody   string `json:"response_body"`
+	Rule           string `json:"rule"`
 	// Failure is the catalogue name of the vendor failure answered (also
 	// for HTTP-200 failures), Reason why in a sentence; "" when none.
 	Failure    string  `json:"failure"`
