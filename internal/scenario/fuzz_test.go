@@ -20,6 +20,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("rules: [{when: {endpoint: '*'}, sequence: [{delay: {min: 1s, max: 2s}}, {fault: hang}]}]"))
 	f.Add([]byte("rules:\n  - &a {when: {endpoint: isolar.token}, do: {pass: true}}\n  - *a\n"))
+	f.Add([]byte("rules: &r [*r]\n"))
+	f.Add([]byte("rules: [{when: {endpoint: isolar.token, match: {body.a: {regex: 'x{1000}x{1000}'}}}, probability: !!float nan, do: {status: 103, set: {a.b.c: 1}}}]"))
 	cat := testCatalogue()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("f.yaml", data, cat)

@@ -42,12 +42,7 @@ func setPath(obj []byte, path []string, value []byte) ([]byte, error) {
 		}
 	}
 	if !found {
-		v := value
-		for i := len(path) - 1; i > 0; i-- {
-			k, _ := json.Marshal(path[i])
-			v = append(append(append([]byte("{"), k...), ':'), append(v, '}')...)
-		}
-		members = append(members, member{path[0], v})
+		members = append(members, member{path[0], nested(path[1:], value)})
 	}
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -62,6 +57,23 @@ func setPath(obj []byte, path []string, value []byte) ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// nested is value inside objects of one key each, path's keys from the
+// outside in: {"a":{"b":value}} for path [a b]. It writes each byte once.
+func nested(path []string, value []byte) []byte {
+	var b bytes.Buffer
+	for _, k := range path {
+		kb, _ := json.Marshal(k)
+		b.WriteByte('{')
+		b.Write(kb)
+		b.WriteByte(':')
+	}
+	b.Write(value)
+	for range path {
+		b.WriteByte('}')
+	}
+	return b.Bytes()
 }
 
 // members reads an object's members in order.

@@ -46,6 +46,86 @@ func (c *Catalogue) Endpoints() []string { return slices.Clone(c.ids) }
 // Failures lists the failures endpoint id can answer, sorted.
 func (c *Catalogue) Failures(id string) []string { return sortedKeys(c.endpoints[id].failures) }
 
+// Limits on what a scenario may cost to load (docs/scenarios.md
+// "Limits"). A scenario over one of them is refused with a problem that
+// names it.
+const (
+	// MaxExpandedSize bounds a scenario's YAML with its aliases expanded,
+	// measured by yamlfile.Expanded: the bytes of its keys and values,
+	// plus yamlfile.NodeCost a node, an alias counting as all it names at
+	// each use. It is checked before anything else is read.
+	MaxExpandedSize = 4 << 20
+	// MaxScenarioSize bounds Scenario.Size, the memory a parsed scenario
+	// keeps.
+	MaxScenarioSize = 8 << 20
+	// MaxRules bounds the rules of a scenario.
+	MaxRules = 1000
+	// MaxSteps bounds the steps of a rule's sequence.
+	MaxSteps = 1000
+	// MaxSetDepth bounds the segments of a set field path.
+	MaxSetDepth = 32
+	// MaxRegexSource bounds a match regex's text, in bytes.
+	MaxRegexSource = 4096
+	// MaxRegexProgram bounds the instructions a match regex compiles to
+	// (regexp/syntax), on which the cost of matching it depends.
+	MaxRegexProgram = 10000
+	// MinStatus and MaxStatus bound a scripted status: a final answer.
+	MinStatus = 200
+	MaxStatus = 599
+)
+
+// Costs, in bytes, of what Scenario.Size counts besides strings: rough
+// figures of the structures and their maps' and slices' overheads.
+const (
+	scenarioCost = 128
+	ruleCost     = 256
+	endpointCost = 48  // a map entry of Rule.Endpoints
+	matchCost    = 96  // a Match
+	regexCost    = 768 // a compiled regexp.Regexp without its program
+	instCost     = 48  // an instruction of a regex's program
+	actionCost   = 256 // an Action
+	entryCost    = 64  // a header, set field or failure_status entry
+	segmentCost  = 16  // a segment of a set path
+)
+
+// size estimates the memory r keeps, but for its regexes' programs,
+// which the parser counts as it compiles them.
+func (r *Rule) size() int {
+	n := ruleCost + len(r.Name)
+	for id := range r.Endpoints {
+		n += endpointCost + len(id)
+	}
+	for _, m := range r.Match {
+		n += matchCost + len(m.In) + len(m.Key) + len(m.Value)
+	}
+	for i := range r.Steps {
+		n += r.Steps[i].size()
+	}
+	return n
+}
+
+func (a *Action) size() int {
+	n := actionCost + len(a.Error) + len(a.Body) + len(a.Fault) + headersSize(a.Headers)
+	for _, f := range a.Set {
+		n += entryCost + len(f.Value)
+		for _, s := range f.Path {
+			n += segmentCost + len(s)
+		}
+	}
+	for name, r := range a.FailureStatus {
+		n += entryCost + len(name) + headersSize(r.Headers)
+	}
+	return n
+}
+
+func headersSize(h map[string]string) int {
+	n := 0
+	for k, v := range h {
+		n += entryCost + len(k) + len(v)
+	}
+	return n
+}
+
 // Scenario is a named list of rules.
 type Scenario struct {
 	Name        string

@@ -2,8 +2,10 @@ package scenario
 
 import (
 	"fmt"
+	"math"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,12 +56,30 @@ func Parse(file string, data []byte, cat *Catalogue) (*Scenario, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	sc.Size = p.size
 	return sc, nil
 }
 
 type parser struct {
 	*yamlfile.File
 	cat *Catalogue
+	// size is the memory, in bytes, of what was read so far (see
+	// Scenario.Size); past MaxScenarioSize, the reading stops.
+	size int
+	// tooLarge tells that size went past MaxScenarioSize (reported).
+	tooLarge bool
+}
+
+// grow adds n bytes to the scenario's size and tells whether it is still
+// within MaxScenarioSize; the first time it is not, the problem is
+// reported at node at, whose path is path.
+func (p *parser) grow(at *yaml.Node, path string, n int) bool {
+	p.size += n
+	if p.size > MaxScenarioSize && !p.tooLarge {
+		p.tooLarge = true
+		p.Addf(at, path, "scenario too large: more than %d MiB of memory once loaded, the limit (MaxScenarioSize); reading stopped here", MaxScenarioSize>>20)
+	}
+	return !p.tooLarge
 }
 
 func (p *parser) parse() *Scenario {
@@ -67,6 +87,13 @@ func (p *parser) parse() *Scenario {
 		if !p.HasProblems() {
 			p.Addf(nil, "", "empty file: want a scenario with rules")
 		}
+		return nil
+	}
+	if size := yamlfile.Expanded(p.Root); size == math.MaxInt64 {
+		p.Addf(p.Root, "", "an alias names a value that holds it: want no cycle")
+		return nil
+	} else if size > MaxExpandedSize {
+		p.Addf(p.Root, "", "scenario too large once its aliases are expanded: %s, over the limit of %d MiB (MaxExpandedSize)", sizeText(size), MaxExpandedSize>>20)
 		return nil
 	}
 	top := resolve(p.Root)
@@ -94,6 +121,11 @@ func (p *parser) parse() *Scenario {
 		p.Addf(rules, "rules", "want a non-empty list of rules")
 		return sc
 	}
+	if len(rules.Content) > MaxRules {
+		p.Addf(rules, "rules", "too many rules: %d, over the limit of %d (MaxRules)", len(rules.Content), MaxRules)
+		return sc
+	}
+	p.grow(top, "", scenarioCost+len(sc.Name)+len(sc.Description)+len(sc.Source))
 	names := map[string]string{}
 	for i, n := range rules.Content {
 		path := fmt.Sprintf("rules[%d]", i)
@@ -103,8 +135,22 @@ func (p *parser) parse() *Scenario {
 		}
 		names[r.Name] = path
 		sc.Rules = append(sc.Rules, r)
+		if !p.grow(n, path, r.size()) {
+			break
+		}
 	}
 	return sc
+}
+
+// sizeText writes n bytes in bytes, KiB or MiB.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // resolve follows aliases.
@@ -265,7 +311,8 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 	if v := f["probability"]; v != nil {
 		if s, ok := p.scalar(v, path+".probability", "a number"); ok {
 			pr, err := strconv.ParseFloat(s, 64)
-			if tag := resolve(v).Tag; tag != "!!float" && tag != "!!int" || err != nil || pr <= 0 || pr > 1 {
+			// !(pr > 0 && pr <= 1) refuses NaN, which every comparison fails.
+			if tag := resolve(v).Tag; tag != "!!float" && tag != "!!int" || err != nil || !(pr > 0 && pr <= 1) {
 				p.Addf(v, path+".probability", "want a number above 0 and at most 1, got %q", s)
 			}
 			r.Probability = pr
@@ -285,6 +332,10 @@ func (p *parser) rule(n *yaml.Node, path string) Rule {
 		}
 		if f["times"] != nil {
 			p.Addf(f["times"], path+".times", "not with sequence: the sequence's length is its budget")
+		}
+		if len(s.Content) > MaxSteps {
+			p.Addf(seq, path+".sequence", "too many steps: %d, over the limit of %d (MaxSteps)", len(s.Content), MaxSteps)
+			break
 		}
 		for i, step := range s.Content {
 			r.Steps = append(r.Steps, p.action(step, fmt.Sprintf("%s.sequence[%d]", path, i), endpoints))
@@ -373,11 +424,15 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 		if !ok {
 			return Match{}, false
 		}
-		rx, err := regexp.Compile(re)
-		if err != nil {
-			p.Addf(f["regex"], path+".regex", "invalid regular expression: %v", err)
+		if p.tooLarge {
+			return Match{}, false // compiling would only add to what is refused
+		}
+		rx, cost, problem := compileRegex(re)
+		if problem != "" {
+			p.Addf(f["regex"], path+".regex", "%s", problem)
 			return Match{}, false
 		}
+		p.grow(f["regex"], path+".regex", cost)
 		m.Regex = rx
 		return m, true
 	}
@@ -466,12 +521,17 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
+			segments := strings.Split(k, ".")
+			if len(segments) > MaxSetDepth {
+				p.Addf(entries[k], join(path+".set", k), "field path too deep: %d segments, over the limit of %d (MaxSetDepth)", len(segments), MaxSetDepth)
+				continue
+			}
 			val, err := nodeJSON(entries[k])
-			if err != nil || slices.Contains(strings.Split(k, "."), "") {
+			if err != nil || slices.Contains(segments, "") {
 				p.Addf(entries[k], join(path+".set", k), "want a field path and a JSON-compatible value")
 				continue
 			}
-			a.Set = append(a.Set, SetField{Path: strings.Split(k, "."), Value: val})
+			a.Set = append(a.Set, SetField{Path: segments, Value: val})
 		}
 		p.endpointsCan(v, path+".set", endpoints, func(e endpointInfo) bool { return e.json }, "answer no JSON")
 	}
@@ -488,13 +548,46 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 	return a
 }
 
-// status reads an HTTP status.
+// status reads the HTTP status of a final answer: 200 to 599. A 1xx is
+// interim (HTTP sends the real answer after it), so no script ends with
+// one.
 func (p *parser) status(n *yaml.Node, path string) int {
-	s := p.integer(n, path, 100)
-	if s > 599 {
-		p.Addf(n, path, "must be at most 599, got %d", s)
+	v, ok := p.scalar(n, path, "an HTTP status")
+	if !ok {
+		return 0
+	}
+	s, err := strconv.Atoi(v)
+	switch {
+	case err != nil || resolve(n).Tag != "!!int":
+		p.Addf(n, path, "want an HTTP status, got %q", v)
+	case s < MinStatus || s > MaxStatus:
+		p.Addf(n, path, "want a final HTTP status from %d to %d, got %d", MinStatus, MaxStatus, s)
 	}
 	return s
+}
+
+// compileRegex compiles a match's regular expression within MaxRegexSource
+// and MaxRegexProgram, and estimates its memory; problem says why it is
+// refused.
+func compileRegex(src string) (rx *regexp.Regexp, size int, problem string) {
+	if len(src) > MaxRegexSource {
+		return nil, 0, fmt.Sprintf("regular expression too long: %d bytes, over the limit of %d (MaxRegexSource)", len(src), MaxRegexSource)
+	}
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+	}
+	if len(prog.Inst) > MaxRegexProgram {
+		return nil, 0, fmt.Sprintf("regular expression too complex: %d instructions once compiled, over the limit of %d (MaxRegexProgram)", len(prog.Inst), MaxRegexProgram)
+	}
+	if rx, err = regexp.Compile(src); err != nil {
+		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+	}
+	return rx, regexCost + 2*len(src) + instCost*len(prog.Inst), ""
 }
 
 // headers reads a mapping of header names to values.
