@@ -53,15 +53,15 @@ func (e *Engine) Step(id string, failures map[string]gin.HandlerFunc) Step {
 // holdsRequest tells whether the action keeps the request waiting.
 func (a *Action) holdsRequest() bool { return a.Delay > 0 || a.Fault == FaultHang }
 
-// tooManyHeld is the answer of a hang or a delay past HoldLimit.
+// tooManyHeld is the answer of a hang or a delay past MaxHeldRequests.
 const tooManyHeld = "too many requests held by hang/delay scenarios (limit %d)"
 
 // act does what a rule's action says, in the session of that id and name.
 func (e *Engine) act(c *gin.Context, session uint64, name string, a *Action, failures map[string]gin.HandlerFunc) {
 	if a.holdsRequest() {
-		if e.held.Add(1) > e.holdLimit {
+		if e.held.Add(1) > e.maxHeld {
 			e.held.Add(-1)
-			refuseHold(c, e.holdLimit)
+			refuseHold(c, e.maxHeld)
 			return
 		}
 		defer e.held.Add(-1)

@@ -28,9 +28,9 @@ const (
 	// MatchInputLimit is how much of a header, query or body value a
 	// regex match reads: its first 64 KiB.
 	MatchInputLimit = 64 << 10
-	// HoldLimit bounds the requests held at once by hang faults and
+	// MaxHeldRequests bounds the requests held at once by hang faults and
 	// delays; past it, such a rule answers a 503 at once.
-	HoldLimit = 1000
+	MaxHeldRequests = 1000
 )
 
 // Engine keeps the scenario library and, per session, the active scenario
@@ -50,9 +50,9 @@ type Engine struct {
 	used                       atomic.Int64
 	sessionBudget, totalBudget int64
 
-	// Requests held by hang faults and delays now, against holdLimit.
-	held      atomic.Int64
-	holdLimit int64
+	// Requests held by hang faults and delays now, against maxHeld.
+	held    atomic.Int64
+	maxHeld int64
 }
 
 // state is one session's scenario state; its lock makes every decision of
@@ -74,7 +74,7 @@ type counter struct{ seen, acted int }
 func NewEngine(cat *Catalogue, seed uint64) *Engine {
 	return &Engine{
 		cat: cat, library: map[string]*Scenario{}, states: map[uint64]*state{},
-		seed: seed, sessionBudget: SessionBudget, totalBudget: TotalBudget, holdLimit: HoldLimit,
+		seed: seed, sessionBudget: SessionBudget, totalBudget: TotalBudget, maxHeld: MaxHeldRequests,
 	}
 }
 
@@ -208,8 +208,7 @@ func (e *Engine) Activate(session uint64, sc *Scenario, library bool) error {
 			return budgetError(fmt.Sprintf("scenario too large (limit %s of memory per session)", bytesOf(e.sessionBudget)),
 				fmt.Sprintf("the scenario needs about %s of memory: send fewer or smaller rules", bytesOf(cost)))
 		}
-		if e.used.Add(cost-st.cost) > e.totalBudget {
-			e.used.Add(st.cost - cost)
+		if !e.charge(cost - st.cost) {
 			return budgetError(fmt.Sprintf("inline scenarios of all sessions too large (limit %s of memory in all)", bytesOf(e.totalBudget)),
 				fmt.Sprintf("the scenario needs about %s of memory: deactivate or reset other sessions' inline scenarios first, or use library scenarios, which are shared", bytesOf(cost)))
 		}
@@ -219,6 +218,21 @@ func (e *Engine) Activate(session uint64, sc *Scenario, library bool) error {
 	}
 	st.set(e, sc, library)
 	return nil
+}
+
+// charge adds delta bytes to what the inline scenarios of all sessions
+// retain, unless that takes them past the total budget; a delta that is
+// no increase always fits.
+func (e *Engine) charge(delta int64) bool {
+	for {
+		old := e.used.Load()
+		if delta > 0 && old+delta > e.totalBudget {
+			return false
+		}
+		if e.used.CompareAndSwap(old, old+delta) {
+			return true
+		}
+	}
 }
 
 // budgetError is the refusal of an inline scenario past a memory budget.

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -83,6 +85,32 @@ func TestActivateTotalBudget(t *testing.T) {
 		mustDo(t, "ActivateFresh", e.ActivateFresh(s, "once"))
 	}
 	wantUsed(t, e, 0)
+}
+
+// Under concurrent activations the total is exact: as many fit as the
+// budget holds, no fewer.
+func TestActivateTotalBudgetConcurrent(t *testing.T) {
+	e := NewEngine(testCatalogue(), 1)
+	e.totalBudget = 1000
+	const sessions = 40
+	scs := make([]*Scenario, sessions)
+	for i := range scs {
+		scs[i] = inlineOfSize(t, 100)
+	}
+	var accepted atomic.Int64
+	var wg sync.WaitGroup
+	for i := range sessions {
+		wg.Go(func() {
+			if e.Activate(uint64(i+1), scs[i], false) == nil {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := accepted.Load(); got != 10 {
+		t.Errorf("got %d of %d scenarios of 100 bytes accepted within 1000, want 10", got, sessions)
+	}
+	wantUsed(t, e, 1000)
 }
 
 // A state that Reset dropped is never activated again: a request that
@@ -193,12 +221,12 @@ func TestSeedPerSession(t *testing.T) {
 	}
 }
 
-// At most holdLimit requests wait in a hang or a delay; the next one is
+// At most maxHeld requests wait in a hang or a delay; the next one is
 // answered at once with a 503 naming the limit, and once a held request
 // ends its place is free again.
-func TestHoldLimit(t *testing.T) {
+func TestMaxHeldRequests(t *testing.T) {
 	s := newTestServer(t)
-	s.engine.holdLimit = 2
+	s.engine.maxHeld = 2
 	s.activate(t, "held", oneRule("{fault: hang}"))
 	client := s.client(t, 0)
 	ctx, cancel := context.WithCancel(context.Background())

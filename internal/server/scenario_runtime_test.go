@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tokenmock/tokenmock/internal/isolar"
+	"github.com/tokenmock/tokenmock/internal/scenario"
 )
 
 // A request with a method the endpoint does not serve gets the vendor's
@@ -26,5 +30,34 @@ func TestWrongMethodSpendsNoScenarioBudget(t *testing.T) {
 	}
 	if r := e.token("/openapi/apiManage/token", map[string]string{"X-Mock-Session": "m"}); strings.Contains(string(r.Body), `"result_code":"E999"`) {
 		t.Errorf("second POST: got %s, want the real answer once the rule's budget is spent", r.Body)
+	}
+}
+
+// An inline scenario that would keep more than scenario.SessionBudget of
+// memory is refused with a 413 naming the limit, and the session keeps
+// the scenario it had.
+func TestPutScenarioPastSessionBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("rules:\n")
+	for range 60 {
+		fmt.Fprintf(&b, "  - when: {endpoint: isolar.token, match: {body.code: {regex: %q}}}\n    do: {status: 503}\n", strings.Repeat("x", 1000))
+	}
+	big := b.String()
+	sc, err := scenario.Parse("inline", []byte(big), scenario.NewCatalogue(isolar.Spec()))
+	if err != nil || sc.Size <= scenario.SessionBudget {
+		t.Fatalf("the test's scenario: got size %d (%v), want a valid scenario past %d bytes", sc.Size, err, scenario.SessionBudget)
+	}
+	e := newScenarioEnv(t, "")
+	h := map[string]string{"X-Mock-Session": "big", "Content-Type": "application/yaml"}
+	if r := e.do("PUT", "/_mock/scenario", h, rateLimited); r.Status != http.StatusOK {
+		t.Fatalf("PUT a small scenario: got %d %s, want 200", r.Status, r.Body)
+	}
+	r := e.do("PUT", "/_mock/scenario", h, big)
+	want := `{"error":"scenario too large (limit 2 MiB of memory per session)","details":["the scenario needs about `
+	if r.Status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(string(r.Body), want) {
+		t.Errorf("PUT past the budget: got %d %s, want 413 starting %s", r.Status, r.Body, want)
+	}
+	if r := e.token("/openapi/apiManage/token", map[string]string{"X-Mock-Session": "big"}); !strings.Contains(string(r.Body), `"result_code":"E999"`) {
+		t.Errorf("after the refusal: got %s, want E999 from the scenario the session kept", r.Body)
 	}
 }
