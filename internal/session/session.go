@@ -6,7 +6,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,22 +18,50 @@ const Default = "default"
 const (
 	MaxSessions = 10000
 	IdleTimeout = time.Hour
+	MaxNameLen  = 64
 )
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
+// ErrFull is Acquire's error when a new session is wanted while all
+// MaxSessions live sessions are in use by requests in flight, so that
+// none can be evicted; the caller answers 503.
+var ErrFull = fmt.Errorf("all %d sessions (the most that exist at once) are in use by requests in flight: retry when one completes", MaxSessions)
 
-// ValidName reports whether name can name a session (it must survive a URL
-// path segment and a header unchanged).
-func ValidName(name string) bool { return validName.MatchString(name) }
+// ValidName reports whether name can name a session: 1 to MaxNameLen of
+// [A-Za-z0-9._~-], not made only of dots (it must survive a URL path
+// segment and a header unchanged, and "." and ".." do not).
+func ValidName(name string) bool {
+	if len(name) == 0 || len(name) > MaxNameLen {
+		return false
+	}
+	dots := true
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '.':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '~', c == '-':
+			dots = false
+		default:
+			return false
+		}
+	}
+	return !dots
+}
 
 // Session is one test session. Vendor stores key their state by ID, so a
 // session dropped and created again under the same name starts empty.
 // The zero Session (bar its name) is usable: its clock shows the wall time.
 type Session struct {
-	ID       uint64
-	Name     string
-	clock    atomic.Pointer[clock] // nil: running, no offset
-	lastSeen atomic.Int64          // wall clock, unix nanoseconds
+	ID    uint64
+	Name  string
+	clock atomic.Pointer[clock] // nil: running, no offset
+
+	// Kept by the Registry under its lock: the LRU list (a session in use
+	// by a request is off the list, so neither idle nor evictable), the
+	// wall time it was last used (unix nanoseconds), the requests using
+	// it, and whether the registry has dropped it.
+	prev, next *Session
+	seen       int64
+	users      int
+	gone       bool
 }
 
 // clock is one state of a session's clock; a state is never changed once
@@ -103,7 +130,10 @@ func (s *Session) ChangeClock(wall time.Time, change func(Reading) (now time.Tim
 // ResetClock puts the session's clock back to the wall time, running.
 func (s *Session) ResetClock() { s.clock.Store(nil) }
 
-// Registry holds the live sessions.
+// Registry holds the live sessions. Every operation on one session is
+// O(1): the sessions not in use are kept on a list in the order they were
+// last used (the head most recent), so the idle drop walks from the tail
+// only while the tail is idle, and eviction at the cap takes the tail.
 type Registry struct {
 	// OnDrop, when set before use, learns of every session dropped, so that
 	// state kept elsewhere by session id can go too.
@@ -111,6 +141,8 @@ type Registry struct {
 	wall   func() time.Time
 	mu     sync.Mutex
 	byName map[string]*Session
+	byID   map[uint64]*Session
+	lru    Session // the list's sentinel: lru.next the most recent, lru.prev the least
 	nextID uint64
 	max    int
 }
@@ -121,44 +153,111 @@ func NewRegistry(wall func() time.Time) *Registry {
 	if wall == nil {
 		wall = time.Now
 	}
-	return &Registry{wall: wall, byName: map[string]*Session{}, max: MaxSessions}
+	r := &Registry{wall: wall, byName: map[string]*Session{}, byID: map[uint64]*Session{}, max: MaxSessions}
+	r.lru.prev, r.lru.next = &r.lru, &r.lru
+	return r
 }
 
 // Wall is the registry's wall clock.
 func (r *Registry) Wall() time.Time { return r.wall() }
 
-// Get returns the named session, creating it if needed. An invalid name is
-// an error; the caller answers 400.
-func (r *Registry) Get(name string) (*Session, error) {
+// Get returns the named session, creating it if needed, and marks it used
+// now. An invalid name is an error (the caller answers 400), and so is
+// ErrFull (503). A request uses Acquire instead, which also keeps the
+// session from being dropped while the request runs.
+func (r *Registry) Get(name string) (*Session, error) { return r.get(name, false) }
+
+// Acquire is Get for a request: the session is in use, and so neither
+// idle nor evictable, until Release. Every Acquire that returns a session
+// needs one Release.
+func (r *Registry) Acquire(name string) (*Session, error) { return r.get(name, true) }
+
+// Release ends one use of s begun by Acquire: s is then the most recently
+// used session. A session dropped meanwhile (Drop) stays gone, and OnDrop
+// learns of it again, for state the request made after the drop.
+func (r *Registry) Release(s *Session) {
+	now := r.wall().UnixNano()
+	r.mu.Lock()
+	s.users--
+	gone := s.gone
+	if s.users == 0 && !gone {
+		s.seen = now
+		r.pushFrontLocked(s)
+	}
+	r.mu.Unlock()
+	if gone {
+		r.notify([]uint64{s.ID})
+	}
+}
+
+func (r *Registry) get(name string, use bool) (*Session, error) {
 	if name == "" {
 		name = Default
 	}
 	if !ValidName(name) {
-		return nil, fmt.Errorf("invalid session name %q: want 1 to 64 of [A-Za-z0-9._~-]", name)
+		return nil, fmt.Errorf("invalid session name %q: want 1 to %d of [A-Za-z0-9._~-], not only dots", name, MaxNameLen)
 	}
-	now := r.wall()
+	now := r.wall().UnixNano()
 	var dropped []uint64
 	r.mu.Lock()
 	s := r.byName[name]
 	if s == nil {
 		dropped = r.dropIdleLocked(now)
 		if len(r.byName) >= r.max {
-			dropped = append(dropped, r.evictOldestLocked()...)
+			victim := r.lru.prev
+			if victim == &r.lru {
+				r.mu.Unlock()
+				r.notify(dropped)
+				return nil, ErrFull
+			}
+			r.dropLocked(victim)
+			dropped = append(dropped, victim.ID)
 		}
 		r.nextID++
 		s = &Session{ID: r.nextID, Name: name}
-		// Seen now, before another Get can look: a session with no time
-		// of its own would look idle since 1970 and be dropped at once.
-		s.lastSeen.Store(now.UnixNano())
 		r.byName[name] = s
+		r.byID[s.ID] = s
+	} else {
+		r.unlinkLocked(s)
+	}
+	s.seen = now
+	if use {
+		s.users++
+	}
+	if s.users == 0 {
+		r.pushFrontLocked(s)
 	}
 	r.mu.Unlock()
 	r.notify(dropped)
-	s.lastSeen.Store(now.UnixNano())
 	return s, nil
 }
 
-// Lookup returns the named session without creating it.
+// pushFrontLocked lists s as the most recently used; the default session
+// is never listed, so never dropped.
+func (r *Registry) pushFrontLocked(s *Session) {
+	if s.Name == Default || s.next != nil {
+		return
+	}
+	s.prev, s.next = &r.lru, r.lru.next
+	s.prev.next, s.next.prev = s, s
+}
+
+func (r *Registry) unlinkLocked(s *Session) {
+	if s.next == nil {
+		return
+	}
+	s.prev.next, s.next.prev = s.next, s.prev
+	s.prev, s.next = nil, nil
+}
+
+func (r *Registry) dropLocked(s *Session) {
+	r.unlinkLocked(s)
+	delete(r.byName, s.Name)
+	delete(r.byID, s.ID)
+	s.gone = true
+}
+
+// Lookup returns the named session without creating or touching it.
 func (r *Registry) Lookup(name string) *Session {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -168,11 +267,14 @@ func (r *Registry) Lookup(name string) *Session {
 // Drop forgets every session; the next request starts afresh.
 func (r *Registry) Drop() {
 	r.mu.Lock()
-	var dropped []uint64
+	dropped := make([]uint64, 0, len(r.byName))
 	for _, s := range r.byName {
 		dropped = append(dropped, s.ID)
+		s.prev, s.next, s.gone = nil, nil, true
 	}
 	r.byName = map[string]*Session{}
+	r.byID = map[uint64]*Session{}
+	r.lru.prev, r.lru.next = &r.lru, &r.lru
 	r.mu.Unlock()
 	r.notify(dropped)
 }
@@ -214,10 +316,8 @@ func (r *Registry) Names() map[uint64]string {
 func (r *Registry) NameOf(id uint64) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for name, s := range r.byName {
-		if s.ID == id {
-			return name
-		}
+	if s := r.byID[id]; s != nil {
+		return s.Name
 	}
 	return ""
 }
@@ -229,35 +329,18 @@ func (r *Registry) Len() int {
 	return len(r.byName)
 }
 
-// dropIdleLocked runs only when a session is created, so its cost is paid
-// by new sessions, never by the hot path of an existing one.
-func (r *Registry) dropIdleLocked(now time.Time) []uint64 {
+// dropIdleLocked runs only when a session is created, and walks from the
+// least recently used only while that one has been idle for IdleTimeout:
+// each session is dropped once, so the walk is O(1) per creation
+// amortised. Sessions in use are off the list, so never idle.
+func (r *Registry) dropIdleLocked(now int64) []uint64 {
 	var dropped []uint64
-	limit := now.Add(-IdleTimeout).UnixNano()
-	for name, s := range r.byName {
-		if name != Default && s.lastSeen.Load() < limit {
-			delete(r.byName, name)
-			dropped = append(dropped, s.ID)
-		}
+	limit := now - int64(IdleTimeout)
+	for s := r.lru.prev; s != &r.lru && s.seen < limit; s = r.lru.prev {
+		r.dropLocked(s)
+		dropped = append(dropped, s.ID)
 	}
 	return dropped
-}
-
-func (r *Registry) evictOldestLocked() []uint64 {
-	var oldest *Session
-	for name, s := range r.byName {
-		if name == Default {
-			continue
-		}
-		if oldest == nil || s.lastSeen.Load() < oldest.lastSeen.Load() {
-			oldest = s
-		}
-	}
-	if oldest == nil {
-		return nil
-	}
-	delete(r.byName, oldest.Name)
-	return []uint64{oldest.ID}
 }
 
 type ctxKey struct{}
