@@ -51,7 +51,7 @@ func TestLimitSetDepth(t *testing.T) {
 		t.Errorf("got %d segments, want %d", len(sc.Rules[0].Steps[0].Set[0].Path), MaxSetDepth)
 	}
 	parseLimit(t, "MaxSetDepth+1 segments", set(MaxSetDepth+1),
-		"field path too deep: 33 segments, over the limit of 32 (MaxSetDepth)")
+		"f.yaml:3: rules[0].do.set: field path too deep: 33 segments (\"a.a.a\"…), over the limit of 32 (MaxSetDepth)")
 }
 
 func regexRule(re string) string {

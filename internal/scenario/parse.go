@@ -523,7 +523,8 @@ func (p *parser) action(n *yaml.Node, path string, endpoints map[string]bool) Ac
 		for _, k := range keys {
 			segments := strings.Split(k, ".")
 			if len(segments) > MaxSetDepth {
-				p.Addf(entries[k], join(path+".set", k), "field path too deep: %d segments, over the limit of %d (MaxSetDepth)", len(segments), MaxSetDepth)
+				// The path alone could be the size of the file: shown cut.
+				p.Addf(entries[k], path+".set", "field path too deep: %d segments (%q…), over the limit of %d (MaxSetDepth)", len(segments), strings.Join(segments[:3], "."), MaxSetDepth)
 				continue
 			}
 			val, err := nodeJSON(entries[k])
