@@ -14,7 +14,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,7 +205,7 @@ func oneLine(msg string) string {
 	return msg
 }
 
-var reSyntax = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
+var reSyntax = lazyRE(`(?s)^yaml: line (\d+): (.*)$`)
 
 // parserProblems are the messages of yaml.v3's parser (not its scanner).
 // For them yaml.v3 prints a 0-based line; the scanner's are 1-based.
@@ -228,7 +227,7 @@ var parserProblems = map[string]bool{
 func (f *File) syntax(err error) {
 	msg := err.Error()
 	line := 1 // yaml.v3 omits the line on the first line and when it has none
-	if m := reSyntax.FindStringSubmatch(msg); m != nil {
+	if m := reSyntax().FindStringSubmatch(msg); m != nil {
 		line, msg = atoi(m[1]), m[2]
 		if parserProblems[msg] {
 			line = problemLine(f.data, min(line+1, lineCount(f.data)), msg)
@@ -253,7 +252,7 @@ func problemLine(data []byte, from int, msg string) int {
 		if budget -= len(prefix); budget < 0 {
 			break
 		}
-		if m := reSyntax.FindStringSubmatch(firstError(prefix)); m != nil && m[2] == msg {
+		if m := reSyntax().FindStringSubmatch(firstError(prefix)); m != nil && m[2] == msg {
 			return k
 		}
 	}
@@ -277,7 +276,7 @@ func firstError(data []byte) string {
 
 // starValue is a line whose value is a bare *, which YAML reads as the
 // start of an alias: endpoint: *
-var starValue = regexp.MustCompile(`^\s*(?:-\s+)?([^\s:#'"]+):\s+\*\s*(?:#.*)?$`)
+var starValue = lazyRE(`^\s*(?:-\s+)?([^\s:#'"]+):\s+\*\s*(?:#.*)?$`)
 
 // aliasHint explains the scanner's complaint about a bare *, which a
 // scenario's endpoint: * means as a wildcard.
@@ -289,7 +288,7 @@ func aliasHint(data []byte, line int, msg string) string {
 	if line < 1 || line > len(lines) || !strings.Contains(lines[line-1], "*") {
 		return ""
 	}
-	if m := starValue.FindStringSubmatch(lines[line-1]); m != nil {
+	if m := starValue().FindStringSubmatch(lines[line-1]); m != nil {
 		return fmt.Sprintf(` (a bare * starts an alias: quote it, %s: "*")`, m[1])
 	}
 	return ` (a bare * starts an alias: quote it, "*")`
@@ -311,14 +310,12 @@ func lineCount(data []byte) int {
 	return max(n, 1)
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-
 // Join extends path by a mapping key. A plain key joins with a dot (one
 // that is itself a dotted path, such as a scenario's match key
 // body.appkey, stays as written); any other is quoted, so that a path
 // never holds a space or a colon of its own.
 func Join(path, key string) string {
-	if plainKey.MatchString(key) {
+	if plainKey(key) {
 		if path == "" {
 			return key
 		}
@@ -327,6 +324,18 @@ func Join(path, key string) string {
 	seg := strings.ReplaceAll(strconv.QuoteToASCII(key), " ", `\x20`)
 	seg = strings.ReplaceAll(seg, ":", `\x3a`)
 	return path + "[" + seg + "]"
+}
+
+// plainKey: one or more of A-Z a-z 0-9 _ . -
+func plainKey(key string) bool {
+	for i := range len(key) {
+		switch c := key[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '.', c == '-':
+		default:
+			return false
+		}
+	}
+	return key != ""
 }
 
 // joinKey extends path by the key node of a mapping.

@@ -125,6 +125,7 @@ func TestJoin(t *testing.T) {
 		{"h", "X Mock", `h["X\x20Mock"]`},
 		{"h", "a:b", `h["a\x3ab"]`},
 		{"h", "é\n", `h["\u00e9\n"]`},
+		{"h", "", `h[""]`},
 	} {
 		if got := Join(c.path, c.key); got != c.want {
 			t.Errorf("Join(%q, %q): got %q, want %q", c.path, c.key, got, c.want)
