@@ -344,12 +344,13 @@ func (se *Session) ClearRequests() {
 	se.admin("DELETE", "/requests", "", nil, http.StatusOK, nil)
 }
 
-// Requests lists the session's requests, oldest first; endpoint, when not
-// empty, keeps only that endpoint's.
+// Requests lists the session's requests, oldest first (every one the
+// journal keeps: limit=0); endpoint, when not empty, keeps only that
+// endpoint's.
 func (se *Session) Requests(endpoint string) []Request {
 	se.t.Helper()
 	var out struct{ Requests []Request }
-	q := url.Values{"session": {se.Name}}
+	q := url.Values{"session": {se.Name}, "limit": {"0"}}
 	if endpoint != "" {
 		q.Set("endpoint", endpoint)
 	}

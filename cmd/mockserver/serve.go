@@ -265,8 +265,13 @@ func (c serveConfig) serve(ctx context.Context, stderr io.Writer) error {
 		ReadTimeout:       c.timeouts.read,
 		IdleTimeout:       c.timeouts.idle,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+		// At warn: net/http reports here what went wrong beyond a handler
+		// (a panic that escaped, a failed TLS handshake), which the
+		// default level must show. No WriteTimeout: it would cut the long
+		// delays and hangs of scenarios; the journal listing sets its own
+		// write deadline.
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return reqCtx },
 	}
 	log.Info("listening", "addr", addr, "tls", tlsConfig != nil, "version", version(), "seed", seed)
 	errc := make(chan error, 1)
