@@ -75,17 +75,20 @@ const (
 )
 
 // Costs, in bytes, of what Scenario.Size counts besides strings: rough
-// figures of the structures and their maps' and slices' overheads.
+// figures of the structures and their maps' and slices' overheads. Checked
+// against the live heap (runtime.MemStats) of scenarios of 1,000 small
+// rules, of 1 KB bodies, of small regexes and of 9,000-instruction ones,
+// Size came within 15% of it.
 const (
 	scenarioCost = 128
 	ruleCost     = 256
-	endpointCost = 48  // a map entry of Rule.Endpoints
-	matchCost    = 96  // a Match
-	regexCost    = 768 // a compiled regexp.Regexp without its program
-	instCost     = 48  // an instruction of a regex's program
-	actionCost   = 256 // an Action
-	entryCost    = 64  // a header, set field or failure_status entry
-	segmentCost  = 16  // a segment of a set path
+	endpointCost = 48   // a map entry of Rule.Endpoints
+	matchCost    = 96   // a Match
+	regexCost    = 1536 // a compiled regexp.Regexp without its program
+	instCost     = 48   // an instruction of a regex's program
+	actionCost   = 256  // an Action
+	entryCost    = 64   // a header, set field or failure_status entry
+	segmentCost  = 16   // a segment of a set path
 )
 
 // size estimates the memory r keeps, but for its regexes' programs,
