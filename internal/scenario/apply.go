@@ -64,11 +64,22 @@ func (e *Engine) act(c *gin.Context, session uint64, name string, a *Action, fai
 			refuseHold(c, e.maxHeld)
 			return
 		}
-		defer e.held.Add(-1)
-	}
-	if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(session, name, a)) {
-		gone(c)
-		return
+		// A hang holds the request until it ends (a fault leaves by a
+		// panic); a delay, until it is over.
+		holding := true
+		defer func() {
+			if holding {
+				e.held.Add(-1)
+			}
+		}()
+		if a.Delay > 0 && !sleep(c.Request.Context(), e.delayOf(session, name, a)) {
+			gone(c)
+			return
+		}
+		if a.Fault != FaultHang {
+			holding = false
+			e.held.Add(-1)
+		}
 	}
 	switch {
 	case a.Error != "":

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -279,5 +280,27 @@ func TestRewriteAfterClientLeft(t *testing.T) {
 	r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/token", nil).WithContext(ctx))
 	if w.Code != statusClientClosed || strings.Contains(w.Body.String(), "changed") {
 		t.Errorf("got %d %q, want %d and no rewritten answer", w.Code, w.Body, statusClientClosed)
+	}
+}
+
+// A delay holds its request only while it waits: the vendor's answer that
+// the action then changes runs with the place given back.
+func TestDelayReleasesItsHold(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := NewEngine(testCatalogue(), 1)
+	a := &Action{Delay: time.Millisecond, Set: []SetField{{Path: []string{"a"}, Value: []byte(`"changed"`)}}}
+	heldDuringVendor := int64(-1)
+	r := gin.New()
+	r.POST("/token", func(c *gin.Context) { e.act(c, 1, "s", a, nil) }, func(c *gin.Context) {
+		heldDuringVendor = e.held.Load()
+		c.Data(http.StatusOK, "application/json", []byte(vendorJSON(0)))
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/token", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"a":"changed"`) {
+		t.Errorf("got %d %q, want the vendor's answer with a changed", w.Code, w.Body)
+	}
+	if heldDuringVendor != 0 || e.held.Load() != 0 {
+		t.Errorf("got %d held while the vendor answered, %d after, want 0 and 0", heldDuringVendor, e.held.Load())
 	}
 }
