@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,8 +59,9 @@ type File struct {
 	Root *yaml.Node // the document's top node; nil when the file has none
 	data []byte
 
-	problems []problem
-	index    *nodeIndex // built by Decode
+	problems  []problem
+	index     *nodeIndex   // of indexType's paths; nil until a message needs it
+	indexType reflect.Type // what Decode decoded into
 	// scopes are paths whose decoded value is incomplete because of a
 	// decode problem: problems found later under them would only echo it.
 	// "" covers the whole file.
@@ -75,7 +77,7 @@ type problem struct {
 // (which a decoder would silently ignore), are problems of the file; an
 // empty file, or one of comments only, has a nil Root and no problem.
 func Parse(name string, data []byte) *File {
-	f := &File{Name: name, data: data, index: newNodeIndex()}
+	f := &File{Name: name, data: data}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -179,7 +181,7 @@ func (f *File) Err() error {
 
 // Line is the line of path, or of its nearest ancestor Decode indexed (1
 // when none).
-func (f *File) Line(path string) int { return f.index.line(path) }
+func (f *File) Line(path string) int { return f.nodes().line(path) }
 
 // Covers tells whether a decode problem already covers path, so that a
 // problem found there later would only echo it.

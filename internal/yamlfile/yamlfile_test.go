@@ -272,3 +272,20 @@ func TestReadProblem(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// Decode of a valid file builds no line index (it serves messages only);
+// the first Line builds it, with the same lines.
+func TestIndexBuiltOnlyForMessages(t *testing.T) {
+	f := Parse("m.yaml", []byte("name: x\nitems:\n  - a\n  - b\n"))
+	var v struct {
+		Name  string   `yaml:"name"`
+		Items []string `yaml:"items"`
+	}
+	f.Decode(&v)
+	if f.Err() != nil || f.index != nil {
+		t.Fatalf("after Decode: err %v, index %v; want no error and no index", f.Err(), f.index)
+	}
+	if got := f.Line("items[1]"); got != 4 {
+		t.Errorf("Line(items[1]): got %d, want 4", got)
+	}
+}
