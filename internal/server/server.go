@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"io"
 	"log/slog"
@@ -81,9 +82,20 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// Admin paths open to every client, also with an admin token (a browser's
+// navigation carries none): they neither create nor touch a session.
+var openAdminPaths = map[string]bool{"/_mock/health": true, "/_mock/callback": true, "/_mock/ui": true}
+
+// ScenarioTokenHeader carries the admin token beside X-Mock-Scenario on a
+// vendor request when the server has one (vendor requests use
+// Authorization for the vendor's own credentials).
+const ScenarioTokenHeader = "X-Mock-Admin-Token"
+
 // ServeHTTP resolves the session, reads the bounded body, serves, and
 // records the request: a vendor request in the journal and the log, an
-// admin call in the log.
+// admin call in the log. Whatever needs the admin token is refused before
+// a session is looked up, so a refused request never creates one nor
+// evicts another.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	path := r.URL.Path
@@ -103,10 +115,50 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = r.URL.Query().Get("session")
 	}
 	r.URL.Path, r.URL.RawPath = path, ""
-	sess, err := s.cfg.Sessions.Get(name)
-	if err != nil {
-		s.refuse(w, r, name, mock.BadRequest(err.Error()))
+	open := admin && openAdminPaths[path]
+	if admin && !open && !s.adminAllowed(r) {
+		rec := &recorder{ResponseWriter: w}
+		denyAdmin(rec)
+		s.logAdmin(r, name, rec, start)
 		return
+	}
+	// X-Mock-Scenario acts on vendor requests only; with an admin token,
+	// only beside it. The token never reaches the vendor or the journal.
+	scenarioName := ""
+	if !admin {
+		scenarioName = r.Header.Get("X-Mock-Scenario")
+		token, hasToken := r.Header[ScenarioTokenHeader]
+		delete(r.Header, ScenarioTokenHeader)
+		if scenarioName != "" && s.cfg.AdminToken != "" && (!hasToken || len(token) != 1 || !s.isAdminToken(token[0])) {
+			s.refuse(w, r, name, &mock.AdminError{Status: http.StatusUnauthorized,
+				Message: "X-Mock-Scenario needs the admin token in the " + ScenarioTokenHeader + " header: this server has --admin-token"})
+			return
+		}
+	}
+	var sess *session.Session
+	if open {
+		// nothing of a session is used: its name, shown on the callback page
+		if name == "" {
+			name = session.Default
+		}
+		if !session.ValidName(name) {
+			_, err := s.cfg.Sessions.Get(name) // the invalid-name error
+			s.refuse(w, r, name, mock.BadRequest(err.Error()))
+			return
+		}
+		sess = &session.Session{Name: name}
+	} else {
+		var err error
+		sess, err = s.cfg.Sessions.Acquire(name)
+		if errors.Is(err, session.ErrFull) {
+			s.refuse(w, r, name, &mock.AdminError{Status: http.StatusServiceUnavailable, Message: err.Error()})
+			return
+		}
+		if err != nil {
+			s.refuse(w, r, name, mock.BadRequest(err.Error()))
+			return
+		}
+		defer s.cfg.Sessions.Release(sess)
 	}
 	body, err := readBody(w, r)
 	if err != nil {
@@ -119,12 +171,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &mock.Request{Session: sess, Prefix: prefix, Body: body}
-	if e := s.cfg.Scenarios; e != nil {
-		if name := r.Header.Get("X-Mock-Scenario"); name != "" {
-			if err := e.ActivateByName(sess.ID, name); err != nil {
-				s.refuse(w, r, sess.Name, mock.BadRequest(err.Error()))
-				return
-			}
+	if e := s.cfg.Scenarios; e != nil && scenarioName != "" {
+		if err := e.ActivateByName(sess.ID, scenarioName); err != nil {
+			s.refuse(w, r, sess.Name, mock.BadRequest(err.Error()))
+			return
 		}
 	}
 	ctx := mock.WithRequest(r.Context(), req)
@@ -153,6 +203,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	s.engine.ServeHTTP(rec, r)
+}
+
+// adminAllowed reports whether r may make a guarded admin call: no admin
+// token is configured, or r carries it as `Authorization: Bearer <token>`
+// (the scheme matched without regard to case, RFC 7235 section 2.1).
+func (s *Server) adminAllowed(r *http.Request) bool {
+	if s.cfg.AdminToken == "" {
+		return true
+	}
+	scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Bearer") && s.isAdminToken(strings.TrimLeft(got, " "))
+}
+
+// isAdminToken compares got with the configured admin token in constant
+// time (but for the length).
+func (s *Server) isAdminToken(got string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) == 1
+}
+
+// denyAdmin is the answer to an admin call without the admin token.
+func denyAdmin(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="tokenmock"`)
+	writeAdminError(w, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
