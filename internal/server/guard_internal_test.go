@@ -3,7 +3,10 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tokenmock/tokenmock/internal/fixture"
@@ -169,5 +172,77 @@ func TestOpenPagesAndDotNames(t *testing.T) {
 	}
 	if n := s.cfg.Sessions.Len(); n != 0 {
 		t.Errorf("got %d sessions, want none", n)
+	}
+}
+
+// At the session cap with every session in use by a request in flight,
+// a request for a new session is refused with a 503 naming the limit;
+// one fewer in use, it is served (and the free one evicted).
+func TestAllSessionsInUse(t *testing.T) {
+	s := guarded(t, "")
+	reg := s.cfg.Sessions
+	held := make([]*session.Session, 0, session.MaxSessions)
+	for i := range session.MaxSessions {
+		sess, err := reg.Acquire("held-" + strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, sess)
+	}
+	w := serve(s, "GET", "/_mock/clock", map[string]string{"X-Mock-Session": "new"}, "")
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "10000 sessions") {
+		t.Errorf("all in use: got %d %s, want 503 naming the 10000 sessions", w.Code, w.Body)
+	}
+	reg.Release(held[0])
+	if w := serve(s, "GET", "/_mock/clock", map[string]string{"X-Mock-Session": "new"}, ""); w.Code != 200 {
+		t.Errorf("one free: got %d %s, want 200", w.Code, w.Body)
+	}
+	if reg.Lookup("held-0") != nil || reg.Lookup("held-1") != held[1] || reg.Len() != session.MaxSessions {
+		t.Errorf("want held-0 (the one not in use) evicted, the others kept")
+	}
+	for _, sess := range held[1:] {
+		reg.Release(sess)
+	}
+}
+
+// The attack review's f07 in-process: at the cap, clients create sessions
+// by moving their clock an hour and read it back, while others create
+// sessions as fast as they can. The registry is full of older sessions
+// first, and fewer are created than the cap, so exact LRU evicts only
+// those: no new session loses its first request's clock.
+func TestNewSessionsKeepTheirFirstRequestAtTheCap(t *testing.T) {
+	s := guarded(t, "")
+	for i := range session.MaxSessions {
+		s.cfg.Sessions.Get("filler-" + strconv.Itoa(i))
+	}
+	const twosteps, churners, each = 4, 4, 400
+	var wg sync.WaitGroup
+	var lost atomic.Int64
+	for w := range twosteps + churners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				h := map[string]string{"X-Mock-Session": "w" + strconv.Itoa(w) + "-" + strconv.Itoa(i)}
+				if w >= twosteps {
+					serve(s, "GET", "/_mock/health/x", h, "") // a 404 that makes a session
+					continue
+				}
+				if r := serve(s, "POST", "/_mock/clock", h, `{"advance":"1h"}`); r.Code != 200 {
+					t.Errorf("advance: got %d %s", r.Code, r.Body)
+					return
+				}
+				if r := serve(s, "GET", "/_mock/clock", h, ""); !strings.Contains(r.Body.String(), `"offset":"1h0m0s"`) {
+					lost.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := lost.Load(); n != 0 {
+		t.Errorf("%d of %d new sessions lost their first request's clock", n, twosteps*each)
+	}
+	if n := s.cfg.Sessions.Len(); n != session.MaxSessions {
+		t.Errorf("got %d sessions, want the cap %d", n, session.MaxSessions)
 	}
 }
