@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +30,10 @@ const (
 	// MatchInputLimit is how much of a header, query or body value a
 	// regex match reads: its first 64 KiB.
 	MatchInputLimit = 64 << 10
+	// MaxMatchWork bounds the work of a request's regex matches together,
+	// counted as bytes read times instructions of the compiled regex
+	// (what RE2's matching costs at worst); a match past it fails.
+	MaxMatchWork = 4 << 20
 	// MaxHeldRequests bounds the requests held at once by hang faults and
 	// delays; past it, such a rule answers a 503 at once.
 	MaxHeldRequests = 1000
@@ -427,6 +433,41 @@ type request struct {
 	form     url.Values
 	json     map[string]any
 	parsed   bool
+	work     int64 // of the regex matches so far, against MaxMatchWork
+}
+
+// afford charges the work of matching rx against n bytes, and tells
+// whether it was within MaxMatchWork. Most matches are charged what the
+// largest regex would cost; the regex's own size is looked up only when
+// that bound does not fit.
+func (r *request) afford(rx *regexp.Regexp, n int) bool {
+	if w := int64(n) * MaxRegexProgram; r.work+w <= MaxMatchWork {
+		r.work += w
+		return true
+	}
+	if r.work+int64(n) > MaxMatchWork {
+		return false // not even one instruction a byte
+	}
+	w := int64(n) * int64(programSize(rx))
+	if r.work+w > MaxMatchWork {
+		return false
+	}
+	r.work += w
+	return true
+}
+
+// programSize is the size of rx's compiled program, as the loader
+// measured it against MaxRegexProgram.
+func programSize(rx *regexp.Regexp) int {
+	re, err := syntax.Parse(rx.String(), syntax.Perl)
+	if err != nil {
+		return MaxRegexProgram
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return MaxRegexProgram
+	}
+	return len(prog.Inst)
 }
 
 func (r *request) bodyValue(path string) (string, bool) {
@@ -503,7 +544,7 @@ func (r *Rule) matches(req *request) bool {
 			if len(v) > MatchInputLimit {
 				v = v[:MatchInputLimit]
 			}
-			if !m.Regex.MatchString(v) {
+			if !req.afford(m.Regex, len(v)) || !m.Regex.MatchString(v) {
 				return false
 			}
 		case v != m.Value:

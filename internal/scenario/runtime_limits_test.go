@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -302,5 +303,43 @@ func TestDelayReleasesItsHold(t *testing.T) {
 	}
 	if heldDuringVendor != 0 || e.held.Load() != 0 {
 		t.Errorf("got %d held while the vendor answered, %d after, want 0 and 0", heldDuringVendor, e.held.Load())
+	}
+}
+
+// A request's regex matches cost at most MaxMatchWork (bytes read times
+// instructions): a match that would pass it fails, one that reaches it
+// exactly is made.
+func TestMaxMatchWork(t *testing.T) {
+	re := "y|" + strings.Repeat("[ab]", 100)
+	insts := programSize(regexp.MustCompile(re))
+	n := MaxMatchWork / insts
+	if n >= MatchInputLimit || n*MaxRegexProgram <= MaxMatchWork {
+		t.Fatalf("the test's regex: %d instructions give %d bytes, want fewer than MatchInputLimit and past the bound", insts, n)
+	}
+	e := engineWith(t, `rules: [{when: {endpoint: isolar.token, match: {header.x-long: {regex: "`+re+`"}}}, do: {status: 501}}]`)
+	cases := []struct {
+		name  string
+		value string
+		want  bool
+	}{
+		{"at the limit", strings.Repeat("x", n-1) + "y", true},
+		{"one byte past it", strings.Repeat("x", n) + "y", false},
+	}
+	for _, c := range cases {
+		rule, _ := decideOn(t, e, 1, probe{endpoint: "isolar.token", header: map[string]string{"x-long": c.value}})
+		if got := rule != ""; got != c.want {
+			t.Errorf("%s (%d bytes × %d instructions, limit %d): got matched %v, want %v", c.name, len(c.value), insts, MaxMatchWork, got, c.want)
+		}
+	}
+	// The work adds up over the rules of a request: two matches of half
+	// the limit each are made, a third is not.
+	half := strings.Repeat("x", n/2-1) + "y"
+	req := &request{header: http.Header{"X-Long": {half}}}
+	m := Match{In: inHeader, Key: "X-Long", Regex: regexp.MustCompile(re)}
+	r := &Rule{Match: []Match{m}}
+	for i, want := range []bool{true, true, false} {
+		if got := r.matches(req); got != want {
+			t.Errorf("match %d of half the limit: got %v, want %v", i+1, got, want)
+		}
 	}
 }
