@@ -20,7 +20,7 @@ const guardToken = "S3cr3t-admin-token"
 
 // guarded is iSolarCloud with the scenario library's "limited" and an
 // admin token, served without a network.
-func guarded(t *testing.T, token string) *Server {
+func guarded(t testing.TB, token string) *Server {
 	t.Helper()
 	fx, err := fixture.Default()
 	if err != nil {
