@@ -227,33 +227,25 @@ func (s *Server) endpointIDs() []string {
 
 // Secrets are shown as "***" (DESIGN.md "Admin API"). Names are matched
 // as the vendors read them: a form or query name after percent-decoding
-// ("pass%77ord"), a JSON key after its escapes ("pass\u0077ord"), and
-// without regard to case (Go's JSON decoding ignores it). Only values are
-// replaced; everything else keeps its bytes and order.
+// ("pass%77ord"), a JSON key after its escapes ("pass\u0077ord"); like the
+// vendors, in their exact case. Only values are replaced; everything else
+// keeps its bytes and order.
 var secretNameList = []string{"password", "appSecret", "client_secret", "x-access-key", "access_key"}
 
 // isSecretName tells whether a decoded parameter or key name is a secret's.
 func isSecretName(name string) bool {
-	for _, n := range secretNameList {
-		if strings.EqualFold(name, n) {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(secretNameList, name)
 }
 
-// mayHoldSecret is the cheap test before masking: a secret name in any
-// case, or an escape that could spell one.
+// mayHoldSecret is the cheap test before masking: a secret name, or an
+// escape that could spell one.
 func mayHoldSecret(s string) bool {
-	if strings.ContainsAny(s, `%\`) {
+	if strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '\\') >= 0 {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i] | 0x20 // ASCII lower case
-		for _, n := range secretNameList {
-			if n[0]|0x20 == c && len(s)-i >= len(n) && strings.EqualFold(s[i:i+len(n)], n) {
-				return true
-			}
+	for _, n := range secretNameList {
+		if strings.Contains(s, n) {
+			return true
 		}
 	}
 	return false
@@ -413,7 +405,7 @@ func maskJSON(s string, kinds bool) string {
 			continue
 		}
 		mask := `"***"`
-		if kinds && strings.EqualFold(key, "password") {
+		if kinds && key == "password" {
 			var pw string
 			if json.Unmarshal([]byte(s[v:vend]), &pw) != nil {
 				mask = `"***(not a string)"`
@@ -478,7 +470,7 @@ func maskForm(s string, kinds bool) string {
 			if isSecretName(name) {
 				v := end - len(val) // where the value starts
 				mask := "***"
-				if kinds && strings.EqualFold(name, "password") {
+				if kinds && name == "password" {
 					if dec, err := url.QueryUnescape(val); err == nil {
 						val = dec
 					}
