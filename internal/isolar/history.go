@@ -23,6 +23,8 @@ type historyKey struct {
 	value   string
 }
 
+func (k historyKey) sessionID() uint64 { return k.session }
+
 // fate is what is known of one value: when it stops being valid, and
 // when it was used (zero: not yet).
 type fate struct {
@@ -30,8 +32,10 @@ type fate struct {
 	seen          time.Time // wall time a sweep first found it expired
 }
 
-func newHistory(capacity int) *history {
-	return &history{m: memstore.New[historyKey, *fate](capacity)}
+// newHistory keeps at most perSession values of each session (past it, the
+// session's oldest is forgotten) and at most global in all.
+func newHistory(perSession, global int) *history {
+	return &history{m: memstore.New[historyKey, *fate](perSession, global, historyKey.sessionID)}
 }
 
 // issued records a value valid until expires.

@@ -15,6 +15,8 @@ type counterKey struct {
 	appKey  string
 }
 
+func (k counterKey) sessionID() uint64 { return k.session }
+
 // usage is an app's data calls in the current clock hour and calendar
 // month of its session's clock.
 type usage struct {
@@ -30,7 +32,7 @@ type quotas struct {
 }
 
 func newQuotas() *quotas {
-	return &quotas{m: memstore.New[counterKey, *usage](maxCounters)}
+	return &quotas{m: memstore.New[counterKey, *usage](maxCounters, maxCounters, counterKey.sessionID)}
 }
 
 // admit counts a data call of a in session at now, or refuses it once a

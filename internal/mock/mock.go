@@ -28,13 +28,22 @@ type Deps struct {
 	Now func(ctx context.Context) time.Time // the mock clock of the request's session
 	IDs *ids.Generator
 	Log *slog.Logger
-	// StoreCap bounds each store of codes or tokens; past it the oldest
-	// entry makes room. Zero: DefaultStoreCap.
+	// StoreCap bounds each session's entries in each store of codes or
+	// tokens; past it the session's oldest entry makes room, so that one
+	// session's load never evicts another's. Zero: DefaultStoreCap.
 	StoreCap int
 }
 
-// DefaultStoreCap is the default bound of each code or token store.
+// DefaultStoreCap is the default bound of each session's entries in each
+// code or token store (--store-cap).
 const DefaultStoreCap = 50000
+
+// StoreGlobalCap bounds each code or token store over all sessions
+// together: past it, the oldest entry of any session makes room. It is the
+// last resort that keeps memory bounded however many sessions there are
+// (about 0.4 KiB a token, 0.3 KiB a code); a StoreCap above it raises it
+// to StoreCap.
+const StoreGlobalCap = 500000
 
 // WithDefaults returns d with real-clock, crypto-random, discard-log
 // defaults for nil fields.

@@ -10,13 +10,12 @@ import (
 // cookieName is the servlet container's session cookie.
 const cookieName = "JSESSIONID"
 
-// maxBrowsers bounds the browser sessions kept across all test sessions.
-const maxBrowsers = 100000
-
 type browserKey struct {
 	session uint64
 	id      string
 }
+
+func (k browserKey) sessionID() uint64 { return k.session }
 
 // pending is an authorization request waiting for the user's approval.
 type pending struct {
@@ -45,8 +44,12 @@ type browsers struct {
 	m  *memstore.Map[browserKey, browser]
 }
 
-func newBrowsers() *browsers {
-	return &browsers{m: memstore.New[browserKey, browser](maxBrowsers)}
+// newBrowsers keeps at most perSession browser sessions of each test
+// session (past it, the test session's oldest goes, so that unauthenticated
+// /oauth/authorize requests in one test session never log out another's
+// browsers) and at most global in all.
+func newBrowsers(perSession, global int) *browsers {
+	return &browsers{m: memstore.New[browserKey, browser](perSession, global, browserKey.sessionID)}
 }
 
 func (b *browsers) get(k browserKey) (browser, bool) {

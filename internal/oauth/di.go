@@ -71,9 +71,9 @@ func New(fx *fixture.OAuth, deps mock.Deps) *Service {
 		users:    map[string]*fixture.OAuthUser{},
 		settings: fx.Settings,
 		headers:  fx.Settings.ResponseHeaders,
-		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap),
-		codes:    spring.NewCodes(deps.StoreCap),
-		browsers: newBrowsers(),
+		tokens:   spring.NewTokens(deps.IDs.UUID, deps.StoreCap, mock.StoreGlobalCap),
+		codes:    spring.NewCodes(deps.StoreCap, mock.StoreGlobalCap),
+		browsers: newBrowsers(deps.StoreCap, mock.StoreGlobalCap),
 	}
 	if s.headers == nil {
 		s.headers = fixture.DefaultOAuthResponseHeaders()

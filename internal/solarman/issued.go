@@ -17,6 +17,8 @@ type issuedKey struct {
 	jti     string
 }
 
+func (k issuedKey) sessionID() uint64 { return k.session }
+
 type issuedToken struct {
 	exp  int64     // the JWT's exp, epoch seconds
 	seen time.Time // wall time a sweep first found it expired
@@ -30,8 +32,10 @@ type issued struct {
 	m  *memstore.Map[issuedKey, *issuedToken]
 }
 
-func newIssued(capacity int) *issued {
-	return &issued{m: memstore.New[issuedKey, *issuedToken](capacity)}
+// newIssued keeps at most perSession tokens of each session (past it, the
+// session's oldest is forgotten) and at most global in all.
+func newIssued(perSession, global int) *issued {
+	return &issued{m: memstore.New[issuedKey, *issuedToken](perSession, global, issuedKey.sessionID)}
 }
 
 func (i *issued) add(session uint64, jti string, exp int64) {

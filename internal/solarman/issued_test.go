@@ -77,6 +77,23 @@ func TestIssuedStoreIsBounded(t *testing.T) {
 	}
 }
 
+// The cap is per session: another session's load never evicts a token of
+// a session within its cap (review m8).
+func TestIssuedStoreCapIsPerSession(t *testing.T) {
+	s := serviceAt(t, testkit.NewClock(), 2)
+	one, two := inSession(1), inSession(2)
+	tok := s.issueFor(t, one)
+	for range 5 {
+		s.issueFor(t, two)
+	}
+	if _, ok := s.accessToken(one, tok); !ok {
+		t.Errorf("session 1's token after session 2 issued past the cap: got it refused, want it valid")
+	}
+	if n := s.issued.m.SessionLen(2); n != 2 {
+		t.Errorf("session 2 keeps %d tokens, want its cap 2", n)
+	}
+}
+
 // Sweep drops the tokens of sessions that are gone at once, and expired
 // ones an hour of wall time after it first found them expired; a session
 // clock set back before then revives the token.

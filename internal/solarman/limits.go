@@ -17,6 +17,8 @@ type counterKey struct {
 	appID   string
 }
 
+func (k counterKey) sessionID() uint64 { return k.session }
+
 type counters struct {
 	windowStart time.Time
 	calls       int
@@ -31,7 +33,7 @@ type limits struct {
 }
 
 func newLimits() *limits {
-	return &limits{m: memstore.New[counterKey, *counters](maxCounters)}
+	return &limits{m: memstore.New[counterKey, *counters](maxCounters, maxCounters, counterKey.sessionID)}
 }
 
 // admit runs checks 3 and 4 of vendors/solarman.md §5.2: every call that

@@ -68,7 +68,7 @@ func New(fx *fixture.Solarman, deps mock.Deps) (*Service, error) {
 		byMobile:   map[string]*fixture.SolarmanUser{},
 		digests:    map[int64]string{},
 		limits:     newLimits(),
-		issued:     newIssued(deps.WithDefaults().StoreCap),
+		issued:     newIssued(deps.WithDefaults().StoreCap, mock.StoreGlobalCap),
 
 		tokenErrorStatus: fx.Settings.TokenErrorStatusOrDefault(),
 	}

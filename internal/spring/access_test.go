@@ -10,7 +10,7 @@ import (
 // expired one time and then is unknown, as DefaultTokenServices removes
 // it; a new grant then gets a new token, and the refresh token still works.
 func TestLoadAccessRemovesExpired(t *testing.T) {
-	s := NewTokens(counter(), 10)
+	s := NewTokens(counter(), 10, 10)
 	g := Grant{Session: 1, Client: "app", User: "u", Scope: "read_cn"}
 	a := s.Issue(g, t0, policy, 0)
 

@@ -37,9 +37,11 @@ type Codes struct {
 	m  *memstore.Map[key, *Code]
 }
 
-// NewCodes returns a store of at most capacity codes.
-func NewCodes(capacity int) *Codes {
-	return &Codes{m: memstore.New[key, *Code](capacity)}
+// NewCodes returns a store of at most perSession codes per session (past
+// it, the session's oldest code goes) and at most global in all (past it,
+// the oldest of any session goes; never below perSession).
+func NewCodes(perSession, global int) *Codes {
+	return &Codes{m: memstore.New[key, *Code](perSession, global, sessionOf)}
 }
 
 // Add stores c; a value in use in the same session is refused.

@@ -38,7 +38,7 @@ func TestExpiresIn(t *testing.T) {
 }
 
 func TestIssueReusesLiveTokenThenReplacesExpiredKeepingRefresh(t *testing.T) {
-	s := NewTokens(counter(), 10)
+	s := NewTokens(counter(), 10, 10)
 	g := Grant{Session: 1, Client: "app", User: "u"}
 	a := s.Issue(g, t0, policy, 0)
 	b := s.Issue(g, t0.Add(time.Hour), policy, 0)
@@ -67,7 +67,7 @@ func TestIssueReusesLiveTokenThenReplacesExpiredKeepingRefresh(t *testing.T) {
 }
 
 func TestRefreshRotatesAndRevokes(t *testing.T) {
-	s := NewTokens(counter(), 10)
+	s := NewTokens(counter(), 10, 10)
 	g := Grant{Session: 1, Client: "app", User: "u"}
 	a := s.Issue(g, t0, policy, 0)
 	b, err := s.Refresh(1, "app", a.Refresh, t0.Add(time.Hour), policy, 0, nil)
@@ -99,7 +99,7 @@ func TestRefreshRotatesAndRevokes(t *testing.T) {
 }
 
 func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
-	s := NewTokens(counter(), 10)
+	s := NewTokens(counter(), 10, 10)
 	p := policy
 	p.Rotate = false
 	a := s.Issue(Grant{Session: 1, Client: "c"}, t0, p, 0)
@@ -116,7 +116,7 @@ func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
 }
 
 func TestCapEvictsOldestAndSweep(t *testing.T) {
-	s := NewTokens(counter(), 3)
+	s := NewTokens(counter(), 3, 3)
 	p := Policy{AccessTTL: time.Minute}
 	for i := 0; i < 5; i++ {
 		s.Issue(Grant{Session: 1, User: fmt.Sprint(i)}, t0, p, 0)
@@ -144,7 +144,7 @@ func TestCapEvictsOldestAndSweep(t *testing.T) {
 }
 
 func TestSweepDropsGoneSessionsAndForgivesClockRewinds(t *testing.T) {
-	s := NewTokens(counter(), 10)
+	s := NewTokens(counter(), 10, 10)
 	p := Policy{AccessTTL: time.Minute}
 	s.Issue(Grant{Session: 1, User: "a"}, t0, p, 0)
 	s.Issue(Grant{Session: 2, User: "b"}, t0, p, 0)
@@ -159,7 +159,7 @@ func TestSweepDropsGoneSessionsAndForgivesClockRewinds(t *testing.T) {
 	if a, _ := s.Len(); a != 1 {
 		t.Errorf("after the clock went back: %d tokens, want 1 kept", a)
 	}
-	codes := NewCodes(10)
+	codes := NewCodes(10, 10)
 	codes.Add(Code{Value: "c", ExpiresAt: t0, Grant: Grant{Session: 1}})
 	codes.Sweep(now, wall)
 	if codes.Sweep(now, wall.Add(SweepGrace)) != 1 || codes.Len() != 0 {
@@ -168,7 +168,7 @@ func TestSweepDropsGoneSessionsAndForgivesClockRewinds(t *testing.T) {
 }
 
 func TestCodeConsumedOnceUnderConcurrency(t *testing.T) {
-	s := NewCodes(10)
+	s := NewCodes(10, 10)
 	if err := s.Add(Code{Value: "abc", ExpiresAt: t0.Add(time.Minute), Grant: Grant{Session: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestCodeConsumedOnceUnderConcurrency(t *testing.T) {
 }
 
 func TestExpiredCodeIsConsumedAndRefused(t *testing.T) {
-	s := NewCodes(10)
+	s := NewCodes(10, 10)
 	s.Add(Code{Value: "x", ExpiresAt: t0, Grant: Grant{Session: 1}})
 	if _, ok := s.Consume(1, "x", t0); ok {
 		t.Errorf("expired code accepted")
@@ -215,7 +215,7 @@ func TestExpiredCodeIsConsumedAndRefused(t *testing.T) {
 // AddDrawn draws a value when the code has none, passing over values in
 // use and those reserved elsewhere; a chosen value is kept as given.
 func TestAddDrawnSkipsTakenValues(t *testing.T) {
-	s := NewCodes(10)
+	s := NewCodes(10, 10)
 	if err := s.Add(Code{Value: "a", Grant: Grant{Session: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestValidCodeValue(t *testing.T) {
 // client in the session, as Spring's approval store derives them; Lookup
 // finds access and refresh tokens, live or expired.
 func TestLiveScopesAndLookup(t *testing.T) {
-	s := NewTokens(counter(), 100)
+	s := NewTokens(counter(), 100, 100)
 	p := policy
 	p.AccessTTL = time.Hour
 	a := s.Issue(Grant{Session: 1, Client: "c", User: "u", Scope: "read write"}, t0, p, 0)

@@ -48,6 +48,8 @@ type key struct {
 	value   string
 }
 
+func sessionOf(k key) uint64 { return k.session }
+
 // Access is an issued access token with its refresh token, as the caller
 // sees it: a copy, safe to read without locks.
 type Access struct {
@@ -110,11 +112,13 @@ type Tokens struct {
 }
 
 // NewTokens returns a store that draws token values from newValue and keeps
-// at most capacity tokens of each kind.
-func NewTokens(newValue func() string, capacity int) *Tokens {
+// at most perSession tokens of each kind per session (past it, the
+// session's oldest token of that kind goes) and at most global in all
+// (past it, the oldest of any session goes; never below perSession).
+func NewTokens(newValue func() string, perSession, global int) *Tokens {
 	t := &Tokens{newValue: newValue}
-	t.access = memstore.New[key, *accessEntry](capacity)
-	t.refresh = memstore.New[key, *refreshEntry](capacity)
+	t.access = memstore.New[key, *accessEntry](perSession, global, sessionOf)
+	t.refresh = memstore.New[key, *refreshEntry](perSession, global, sessionOf)
 	t.live = map[grantKey]string{}
 	return t
 }
