@@ -325,7 +325,11 @@ func maskCookies(v []string) string {
 // anything, in a copy of at most the shown size.
 // It cuts first, so that masking costs at most the shown size.
 func maskBody(b []byte) string {
-	s := string(b[:min(len(b), maxBodyShown)])
+	return maskText(string(b[:min(len(b), maxBodyShown)]))
+}
+
+// maskText is s with its secrets masked (s itself when it has none).
+func maskText(s string) string {
 	if mayHoldSecret(s) { // most bodies have no secret
 		s = maskForm(maskJSON(s, false), false)
 	}

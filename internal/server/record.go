@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
@@ -67,6 +68,7 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 		reason = injectedReason(x.rule, rec.status)
 	}
 	headers, dropped := maskHeaders(r.Header)
+	reqBody, respBody := journalBodies(body, rec.body)
 	e := Entry{
 		Time:           s.now(sess).UTC(),
 		Session:        sess.Name,
@@ -76,9 +78,9 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 		Query:          maskQuery(r.URL.RawQuery),
 		Headers:        headers,
 		HeadersDropped: dropped,
-		Body:           maskBody(body),
+		Body:           reqBody,
 		Status:         rec.status,
-		ResponseBody:   string(rec.body), // a copy of at most maxBodyShown bytes
+		ResponseBody:   respBody,
 		Rule:           x.rule,
 		Failure:        x.note.Name,
 		Reason:         reason,
@@ -87,6 +89,25 @@ func (s *Server) record(r *http.Request, sess *session.Session, path string, bod
 	// The log line first: whoever sees the entry can find the line.
 	s.logRequest(r, sess.Name, path, body, rec, x, reason, ms)
 	s.journal.Add(e)
+}
+
+// journalBodies are the request body, masked, and the start of the
+// answer, as the journal keeps them: copies of at most maxBodyShown bytes
+// each, made in one allocation when masking changes nothing (both belong
+// to the same entry and go together).
+func journalBodies(body, answer []byte) (string, string) {
+	body = body[:min(len(body), maxBodyShown)]
+	var b strings.Builder
+	b.Grow(len(body) + len(answer))
+	b.Write(body)
+	b.Write(answer)
+	both := b.String()
+	req, resp := both[:len(body)], both[len(body):]
+	if masked := maskText(req); masked != req {
+		// the unmasked copy must not stay alive beside the masked one
+		return masked, strings.Clone(resp)
+	}
+	return req, resp
 }
 
 // logRequest writes a vendor request's log line.
