@@ -36,7 +36,7 @@ type Config struct {
 	Log        *slog.Logger
 	Wall       func() time.Time // nil: time.Now
 	IDs        *ids.Generator   // nil: crypto/rand
-	StoreCap   int              // bound of each code or token store; 0: mock.DefaultStoreCap
+	StoreCap   int              // bound of each session's entries in each code or token store; 0: mock.DefaultStoreCap
 }
 
 // SweepInterval is how often Run sweeps expired state.
@@ -158,7 +158,8 @@ func (a *App) Load() error {
 	if err != nil {
 		return fmt.Errorf("fixtures:\n%w", err)
 	}
-	engine := scenario.NewEngine(Catalogue(), a.cfg.Seed)
+	specs := Specs() // built once: the catalogue and the log both read them
+	engine := scenario.NewEngine(scenario.NewCatalogue(specs...), a.cfg.Seed)
 	library, err := scenario.LoadFS(tokenmock.Scenarios, []string{"scenarios"}, engine.Catalogue())
 	if err != nil {
 		return fmt.Errorf("embedded scenarios:\n%w", err)
@@ -183,20 +184,20 @@ func (a *App) Load() error {
 	a.engine, a.server, a.loaded = engine, srv, loaded
 	a.mu.Unlock()
 	a.handler.Store(&h)
-	a.logLoaded(fx, engine)
+	a.logLoaded(fx, engine, specs)
 	return nil
 }
 
 // logLoaded says at Info what a Load built: the fixtures' source, what
 // each vendor's fixtures hold, and the scenarios.
-func (a *App) logLoaded(fx *fixture.Fixtures, engine *scenario.Engine) {
+func (a *App) logLoaded(fx *fixture.Fixtures, engine *scenario.Engine, specs []mock.Spec) {
 	source := a.cfg.Fixtures
 	if source == "" {
 		source = "embedded defaults"
 	}
 	a.cfg.Log.Info("fixtures loaded", "source", source)
-	for _, v := range vendors {
-		a.cfg.Log.Info("vendor fixtures", append([]any{"vendor", v.spec().Vendor}, v.count(fx)...)...)
+	for i, v := range vendors {
+		a.cfg.Log.Info("vendor fixtures", append([]any{"vendor", specs[i].Vendor}, v.count(fx)...)...)
 	}
 	active := engine.Default()
 	if active == "" {
