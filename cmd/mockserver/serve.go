@@ -65,7 +65,7 @@ func serveFlags(c *serveConfig) []flagSpec {
 		{name: "seed", env: "MOCKSERVER_SEED", value: "n", help: "seed for probabilistic rules (default random)", dst: &c.seed},
 		{name: "tls-cert", env: "MOCKSERVER_TLS_CERT", value: "file", help: "serve HTTPS with this PEM certificate (chain)", dst: &c.tlsCert},
 		{name: "tls-key", env: "MOCKSERVER_TLS_KEY", value: "file", help: "the PEM private key of --tls-cert", dst: &c.tlsKey},
-		{name: "store-cap", env: "MOCKSERVER_STORE_CAP", def: "50000", value: "n", help: "most codes or tokens kept per store; past it the oldest go", dst: &c.storeCap},
+		{name: "store-cap", env: "MOCKSERVER_STORE_CAP", def: "50000", value: "n", help: "most codes or tokens of one session kept per store; past it the session's oldest go", dst: &c.storeCap},
 	}
 }
 
