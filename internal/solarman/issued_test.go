@@ -94,6 +94,21 @@ func TestIssuedStoreCapIsPerSession(t *testing.T) {
 	}
 }
 
+// A restart (a new service on the same fixtures) forgets the tokens it
+// issued: the JWT still verifies, since the fixtures' key is fixed, but
+// the token is unknown in every session, as the README says.
+func TestRestartForgetsIssuedTokens(t *testing.T) {
+	ctx := inSession(1)
+	tok := serviceAt(t, testkit.NewClock(), 0).issueFor(t, ctx)
+	restarted := serviceAt(t, testkit.NewClock(), 0)
+	if _, err := restarted.signer.verify(tok); err != nil {
+		t.Errorf("after a restart: got the signature refused (%v), want it verified", err)
+	}
+	if _, p, _ := restarted.checkAccess(ctx, tok); p != tokenOtherSession {
+		t.Errorf("after a restart: got token problem %d, want %d (not issued in this session: token_invalid)", p, tokenOtherSession)
+	}
+}
+
 // Sweep drops the tokens of sessions that are gone at once, and expired
 // ones an hour of wall time after it first found them expired; a session
 // clock set back before then revives the token.
