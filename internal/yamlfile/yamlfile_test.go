@@ -5,12 +5,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestParseLocatesSyntaxProblems(t *testing.T) {
@@ -287,5 +290,64 @@ func TestIndexBuiltOnlyForMessages(t *testing.T) {
 	}
 	if got := f.Line("items[1]"); got != 4 {
 		t.Errorf("Line(items[1]): got %d, want 4", got)
+	}
+}
+
+// Decode takes the parsed tree when every key is in the model and the
+// strict decoder's word otherwise: either way the value and the verdict
+// are the strict decoder's own, from the same text.
+func TestDecodeAsStrictDecoder(t *testing.T) {
+	for _, src := range []string{
+		"name: ok\nttl: 10s\ncount: 3\non: true\ntags: [a, b]\nitems:\n  - id: a\n  - id: b\nextra: {k: v, j: w}\n",
+		"name: ok\nbogus: 1\n",              // unknown key
+		"items:\n  - id: a\n    bogus: 1\n", // unknown key deeper
+		"count: many\n",                     // wrong type
+		"name: a\nname: b\n",                // key twice
+		"base: &b {id: x}\nitems: [*b]\n",   // anchor at an unknown key
+		"items: [&i {id: x}, *i]\n",         // alias
+		"extra: {k: [1]}\n",                 // wrong type in a map
+		"tags: {a: 1}\n",                    // mapping for a list
+		"<<: {name: merged}\n",              // merge key
+		"name: ok\n\"-\": 1\n",              // the key yaml skips
+		"items:\n  - {id: a, ? [x] : y}\n",  // complex key
+	} {
+		var got model
+		f := Parse("m.yaml", []byte(src))
+		f.Decode(&got)
+		var want model
+		strict := yaml.NewDecoder(strings.NewReader(src))
+		strict.KnownFields(true)
+		werr := strict.Decode(&want)
+		if (f.Err() != nil) != (werr != nil) {
+			t.Errorf("%q: got problems %v, the strict decoder says %v", src, f.Err(), werr)
+		}
+		if werr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %+v, want %+v", src, got, want)
+		}
+	}
+}
+
+// A yaml.Node in the model takes any tree, on either path of Decode.
+func TestDecodeNodeField(t *testing.T) {
+	type nodeModel struct {
+		ID    string      `yaml:"id"`
+		Nodes []yaml.Node `yaml:"nodes"`
+	}
+	for _, src := range []string{
+		"id: a\nnodes: [{any: [thing, {at: all}]}, 1, x]\n",
+		"id: a\nnodes: [{any: 1}]\nbogus: 2\n",
+	} {
+		var got, want nodeModel
+		f := Parse("n.yaml", []byte(src))
+		f.Decode(&got)
+		strict := yaml.NewDecoder(strings.NewReader(src))
+		strict.KnownFields(true)
+		werr := strict.Decode(&want)
+		if (f.Err() != nil) != (werr != nil) {
+			t.Errorf("%q: got problems %v, the strict decoder says %v", src, f.Err(), werr)
+		}
+		if werr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %+v, want %+v", src, got, want)
+		}
 	}
 }
