@@ -1,7 +1,8 @@
 package server
 
 import (
-	"crypto/subtle"
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,17 +38,12 @@ func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	}
 }
 
-// guard asks for the admin token when one is configured.
+// guard asks for the admin token when one is configured. ServeHTTP makes
+// the same check before it looks up a session (see adminAllowed); this is
+// the guard of the routes themselves.
 func (s *Server) guard(c *gin.Context) {
-	if s.cfg.AdminToken == "" {
-		return
-	}
-	// The scheme is matched without regard to case (RFC 7235 section 2.1).
-	scheme, got, _ := strings.Cut(c.GetHeader("Authorization"), " ")
-	got = strings.TrimLeft(got, " ")
-	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
-		c.Header("WWW-Authenticate", `Bearer realm="tokenmock"`)
-		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
+	if !s.adminAllowed(c.Request) {
+		denyAdmin(c.Writer)
 		c.Abort()
 	}
 }
@@ -57,10 +53,18 @@ func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		panic("server: unencodable admin answer: " + err.Error())
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	setAdminHeaders(w.Header())
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// setAdminHeaders are the headers of every admin JSON answer; nosniff
+// since it reflects what clients sent (vendor answers stay as the vendors
+// send them, without it).
+func setAdminHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 type adminErrorBody struct {
@@ -92,15 +96,36 @@ func (s *Server) health(c *gin.Context) {
 	}{"ok", s.cfg.Version})
 }
 
+// Journal listing limits (README, docs/scenarios.md): GET /_mock/requests
+// shows the newest DefaultListLimit matching entries unless ?limit= asks
+// for another number, at most MaxListLimit (0 asks for that many: every
+// entry the journal can hold).
+const (
+	DefaultListLimit = 1000
+	MaxListLimit     = JournalSize
+)
+
+// The listing is written a chunk of entries at a time, each chunk within
+// listWriteTimeout: a client that stops reading is cut off, and holds no
+// more than a chunk meanwhile. (No server-wide WriteTimeout: it would cut
+// the long delays and hangs of scenarios.)
+const listChunk = 16
+
+var listWriteTimeout = 30 * time.Second // a variable for tests
+
 func (s *Server) listRequests(c *gin.Context) {
-	limit := 0
-	if v := c.Query("limit"); v != "" {
+	limit := DefaultListLimit
+	if v, ok := c.GetQuery("limit"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeAdminError(c.Writer, mock.BadRequest("limit: want a non-negative integer, got "+strconv.Quote(v)))
+		if err != nil || n < 0 || n > MaxListLimit {
+			writeAdminError(c.Writer, mock.BadRequest("limit: want an integer from 0 to "+strconv.Itoa(MaxListLimit)+
+				" (the most a listing shows; 0 for that many), got "+strconv.Quote(v), "without limit, the newest "+strconv.Itoa(DefaultListLimit)+" entries are listed"))
 			return
 		}
 		limit = n
+		if n == 0 {
+			limit = MaxListLimit
+		}
 	}
 	endpoint := c.Query("endpoint")
 	if endpoint != "" && !s.knownEndpoint(endpoint) {
@@ -114,12 +139,40 @@ func (s *Server) listRequests(c *gin.Context) {
 	if req := mock.Req(c); req.Prefix != "" || c.GetHeader("X-Mock-Session") != "" || c.Query("session") != "" {
 		sess = req.Session.Name
 	}
-	list := s.journal.List(func(e *Entry) bool {
+	keep := func(e *Entry) bool {
 		return (endpoint == "" || e.Endpoint == endpoint) && (sess == "" || e.Session == sess)
-	}, limit)
-	writeAdminJSON(c.Writer, http.StatusOK, struct {
-		Requests []Entry `json:"requests"`
-	}{list})
+	}
+	from, to := s.journal.window(keep, limit)
+	w := c.Writer
+	setAdminHeaders(w.Header())
+	w.WriteHeader(http.StatusOK)
+	// Streamed: an entry at a time, never the whole answer in memory.
+	rc := http.NewResponseController(w)
+	out := bufio.NewWriterSize(w, 16<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	out.WriteString(`{"requests":[`)
+	chunk := make([]Entry, 0, listChunk)
+	sep := ""
+	for from != 0 {
+		chunk, from = s.journal.chunk(chunk[:0], keep, from, to, listChunk)
+		_ = rc.SetWriteDeadline(time.Now().Add(listWriteTimeout)) // not supported by every writer (tests)
+		for i := range chunk {
+			buf.Reset()
+			if err := enc.Encode(&chunk[i]); err != nil {
+				panic("server: unencodable journal entry: " + err.Error())
+			}
+			out.WriteString(sep)
+			sep = ","
+			if _, err := out.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))); err != nil {
+				return // the client left or stopped reading
+			}
+		}
+		clear(chunk) // the entries' text may be dropped from the journal meanwhile
+	}
+	out.WriteString("]}")
+	out.Flush()
 }
 
 // clearRequests forgets the session's journal entries, or with ?all=true

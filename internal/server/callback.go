@@ -134,6 +134,7 @@ func writePage(c *gin.Context, csp string, page []byte) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", csp)
 	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
 	c.Writer.WriteHeader(http.StatusOK)
 	c.Writer.Write(page)
 }

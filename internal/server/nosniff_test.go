@@ -1,0 +1,18 @@
+package server_test
+
+import "testing"
+
+// The mock's own answers (admin JSON, admin errors, its pages) carry
+// X-Content-Type-Options: nosniff; vendor answers stay as the vendors send
+// them, without it.
+func TestNosniffOnTheMocksOwnAnswersOnly(t *testing.T) {
+	e := newEnv(t, "")
+	for _, path := range []string{"/_mock/health", "/_mock/requests", "/_mock/requests?limit=x", "/_mock/nope", "/_mock/ui", "/_mock/callback?code=abc"} {
+		if r := e.do("GET", path, nil, ""); r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: got %d without nosniff", path, r.Status)
+		}
+	}
+	if r := e.token("/openapi/apiManage/token", nil); r.Status != 200 || r.Header.Get("X-Content-Type-Options") != "" {
+		t.Errorf("vendor answer: got %d with X-Content-Type-Options %q, want 200 without", r.Status, r.Header.Get("X-Content-Type-Options"))
+	}
+}
