@@ -351,3 +351,31 @@ func TestDecodeNodeField(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeAsStrict: whatever the text, Decode's value and verdict are
+// the strict decoder's (see TestDecodeAsStrictDecoder).
+func FuzzDecodeAsStrict(f *testing.F) {
+	f.Add("name: ok\nttl: 10s\ncount: 3\non: true\ntags: [a, b]\nitems:\n  - id: a\nextra: {k: v}\n")
+	f.Add("name: ok\nbogus: 1\n")
+	f.Add("<<: {name: merged}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		p := Parse("m.yaml", []byte(src))
+		if p.Err() != nil || p.Root == nil || strings.Contains(src, "*") {
+			// Not a file Decode is asked to read, nothing to decode, or
+			// aliases: Decode leaves those to the strict decoder (see
+			// knownKeys), whose expansion of them is the slow part here.
+			return
+		}
+		var got, want model
+		p.Decode(&got)
+		strict := yaml.NewDecoder(strings.NewReader(src))
+		strict.KnownFields(true)
+		werr := strict.Decode(&want)
+		if (p.Err() != nil) != (werr != nil) {
+			t.Fatalf("%q: got problems %v, the strict decoder says %v", src, p.Err(), werr)
+		}
+		if werr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: got %+v, want %+v", src, got, want)
+		}
+	})
+}
