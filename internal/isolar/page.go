@@ -1,7 +1,10 @@
 package isolar
 
 import (
+	"bytes"
 	"crypto/subtle"
+	"embed"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,6 +18,12 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/spring"
 )
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are parsed once; html/template escapes every value by its context.
+var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
 // authParams are the authorize URL's parameters, carried through the forms.
 type authParams struct {
@@ -57,22 +66,25 @@ func (s *Service) refusePage(c *gin.Context, r *refusal) {
 	s.errorPage(c, r.f.msg)
 }
 
-// page answers one of the pages of pages.go.
-func (s *Service) page(c *gin.Context, status int, html string) {
+func (s *Service) page(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		panic("isolar: template " + name + ": " + err.Error())
+	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", []byte(html))
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // errorPage is the page's one failure page; the message it shows is the
 // failure's code.
 func (s *Service) errorPage(c *gin.Context, msg string) {
 	mock.NoteCode(c, "error", msg)
-	s.page(c, http.StatusBadRequest, errorHTML(msg))
+	s.page(c, http.StatusBadRequest, "error.html", struct{ Message string }{msg})
 }
 
 // shim is GET /: it turns the SPA's hash route into a server route.
 func (s *Service) shim(c *gin.Context) {
-	s.page(c, http.StatusOK, shimHTML(mock.Req(c).Prefix))
+	s.page(c, http.StatusOK, "shim.html", struct{ Prefix string }{mock.Req(c).Prefix})
 }
 
 type loginData struct {
@@ -88,7 +100,7 @@ func (s *Service) authorize(c *gin.Context) {
 		s.refusePage(c, rf)
 		return
 	}
-	s.page(c, http.StatusOK, loginHTML(loginData{authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name}))
+	s.page(c, http.StatusOK, "login.html", loginData{authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name})
 }
 
 type consentData struct {
@@ -121,9 +133,9 @@ func (s *Service) login(c *gin.Context) {
 		default:
 			mock.NoteReason(c, "wrong password for %s", shown(account))
 		}
-		s.page(c, http.StatusOK, loginHTML(loginData{
+		s.page(c, http.StatusOK, "login.html", loginData{
 			authParams: p, Prefix: mock.Req(c).Prefix, App: a.Name, Account: account, Error: wrong,
-		}))
+		})
 		return
 	}
 	ctx := c.Request.Context()
@@ -138,9 +150,9 @@ func (s *Service) login(c *gin.Context) {
 		panic("isolar: ticket collision: " + err.Error())
 	}
 	s.ticketHistory.issued(ticket.Grant.Session, ticket.Value, ticket.ExpiresAt)
-	s.page(c, http.StatusOK, consentHTML(consentData{
+	s.page(c, http.StatusOK, "consent.html", consentData{
 		Prefix: mock.Req(c).Prefix, App: a.Name, Account: u.Account, Ticket: ticket.Value, Plants: u.Plants,
-	}))
+	})
 }
 
 // authenticate compares the password in constant time; an unknown account
