@@ -18,7 +18,6 @@ import (
 )
 
 var (
-	nameRE    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	rulesLine = regexp.MustCompile(`(?m)^rules[ \t]*:`)
 	// headerName is an RFC 7230 token.
 	headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -105,7 +104,7 @@ func (p *parser) parse() *Scenario {
 	if n := fields["name"]; n != nil {
 		sc.Name = p.str(n, "name")
 	}
-	if !nameRE.MatchString(sc.Name) {
+	if !validName(sc.Name) {
 		p.Addf(fields["name"], "name", "invalid name %q: want 1 to 64 of [A-Za-z0-9._-]", sc.Name)
 	}
 	if n := fields["description"]; n != nil {
@@ -699,4 +698,21 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 		return nil, err
 	}
 	return mock.EncodeJSON(v)
+}
+
+// validName tells a scenario name: 1 to 64 of [A-Za-z0-9._-]. A loop, not
+// a regular expression: {1,64} compiles into 64 copies, a millisecond of
+// every start.
+func validName(name string) bool {
+	if len(name) < 1 || len(name) > 64 {
+		return false
+	}
+	for i := range len(name) {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }

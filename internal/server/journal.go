@@ -46,12 +46,17 @@ type Entry struct {
 // limit.
 type Journal struct {
 	mu       sync.Mutex
-	ring     []Entry
-	start, n int // the oldest entry, and how many there are
+	ring     []Entry // grown as entries come, up to size
+	start, n int     // the oldest entry, and how many there are
+	size     int
 	bytes    int
 	maxBytes int
 	lastID   uint64
 }
+
+// journalStart is the ring's first length: a mock that journals little
+// never holds the whole ring (10,000 entries, about 2 MiB) in memory.
+const journalStart = 64
 
 // JournalBytes bounds the text the journal keeps.
 const JournalBytes = 64 << 20
@@ -59,7 +64,16 @@ const JournalBytes = 64 << 20
 // NewJournal returns a journal holding at most size entries and maxBytes
 // of text.
 func NewJournal(size, maxBytes int) *Journal {
-	return &Journal{ring: make([]Entry, size), maxBytes: maxBytes}
+	return &Journal{ring: make([]Entry, min(size, journalStart)), size: size, maxBytes: maxBytes}
+}
+
+// grow doubles the ring, up to size, putting the oldest entry first.
+func (j *Journal) grow() {
+	next := make([]Entry, min(2*len(j.ring), j.size))
+	for i := range j.n {
+		next[i] = j.ring[(j.start+i)%len(j.ring)]
+	}
+	j.ring, j.start = next, 0
 }
 
 // Overheads counted with the text: what an entry and each kept header
@@ -86,11 +100,14 @@ func (j *Journal) Add(e Entry) {
 	j.lastID++
 	e.ID = j.lastID
 	size := e.size()
-	for j.n > 0 && (j.n == len(j.ring) || j.bytes+size > j.maxBytes) {
+	for j.n > 0 && (j.n == j.size || j.bytes+size > j.maxBytes) {
 		j.bytes -= j.ring[j.start].size()
 		j.ring[j.start] = Entry{}
 		j.start = (j.start + 1) % len(j.ring)
 		j.n--
+	}
+	if j.n == len(j.ring) {
+		j.grow()
 	}
 	j.ring[(j.start+j.n)%len(j.ring)] = e
 	j.n++

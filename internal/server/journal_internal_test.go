@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,5 +74,32 @@ func TestLogBodyShowsThePasswordKind(t *testing.T) {
 	long := strings.Repeat("x", maxLogBody+10)
 	if got := logBody([]byte(long)); got != long[:maxLogBody]+"…(10 more bytes)" {
 		t.Errorf("a long body: got %d bytes ending %q", len(got), got[len(got)-20:])
+	}
+}
+
+// The ring starts small and grows as entries come, keeping their order,
+// up to the journal's size; past it the oldest go.
+func TestJournalRingGrows(t *testing.T) {
+	j := NewJournal(200, 1<<20)
+	if len(j.ring) != journalStart {
+		t.Fatalf("a new journal's ring has %d slots, want %d", len(j.ring), journalStart)
+	}
+	for i := range 250 {
+		j.Add(Entry{Path: fmt.Sprint(i)})
+		if i == 100 && len(j.ring) != 128 {
+			t.Errorf("after 101 entries the ring has %d slots, want 128", len(j.ring))
+		}
+	}
+	if len(j.ring) != 200 {
+		t.Errorf("the ring has %d slots, want at most the journal's size, 200", len(j.ring))
+	}
+	got := j.List(func(*Entry) bool { return true }, 0)
+	if len(got) != 200 || got[0].Path != "50" || got[199].Path != "249" {
+		t.Fatalf("got %d entries from %q to %q, want the newest 200, 50 to 249", len(got), got[0].Path, got[len(got)-1].Path)
+	}
+	for i, e := range got {
+		if e.Path != fmt.Sprint(50+i) {
+			t.Fatalf("entry %d is %q, want %d: the order was lost", i, e.Path, 50+i)
+		}
 	}
 }
