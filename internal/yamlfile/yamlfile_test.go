@@ -2,6 +2,7 @@ package yamlfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -311,18 +312,8 @@ func TestDecodeAsStrictDecoder(t *testing.T) {
 		"name: ok\n\"-\": 1\n",              // the key yaml skips
 		"items:\n  - {id: a, ? [x] : y}\n",  // complex key
 	} {
-		var got model
-		f := Parse("m.yaml", []byte(src))
-		f.Decode(&got)
-		var want model
-		strict := yaml.NewDecoder(strings.NewReader(src))
-		strict.KnownFields(true)
-		werr := strict.Decode(&want)
-		if (f.Err() != nil) != (werr != nil) {
-			t.Errorf("%q: got problems %v, the strict decoder says %v", src, f.Err(), werr)
-		}
-		if werr == nil && !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: got %+v, want %+v", src, got, want)
+		if err := asStrict[model](Parse("m.yaml", []byte(src)), src); err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -337,17 +328,8 @@ func TestDecodeNodeField(t *testing.T) {
 		"id: a\nnodes: [{any: [thing, {at: all}]}, 1, x]\n",
 		"id: a\nnodes: [{any: 1}]\nbogus: 2\n",
 	} {
-		var got, want nodeModel
-		f := Parse("n.yaml", []byte(src))
-		f.Decode(&got)
-		strict := yaml.NewDecoder(strings.NewReader(src))
-		strict.KnownFields(true)
-		werr := strict.Decode(&want)
-		if (f.Err() != nil) != (werr != nil) {
-			t.Errorf("%q: got problems %v, the strict decoder says %v", src, f.Err(), werr)
-		}
-		if werr == nil && !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: got %+v, want %+v", src, got, want)
+		if err := asStrict[nodeModel](Parse("n.yaml", []byte(src)), src); err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -366,16 +348,26 @@ func FuzzDecodeAsStrict(f *testing.F) {
 			// knownKeys), whose expansion of them is the slow part here.
 			return
 		}
-		var got, want model
-		p.Decode(&got)
-		strict := yaml.NewDecoder(strings.NewReader(src))
-		strict.KnownFields(true)
-		werr := strict.Decode(&want)
-		if (p.Err() != nil) != (werr != nil) {
-			t.Fatalf("%q: got problems %v, the strict decoder says %v", src, p.Err(), werr)
-		}
-		if werr == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q: got %+v, want %+v", src, got, want)
+		if err := asStrict[model](p, src); err != nil {
+			t.Fatal(err)
 		}
 	})
+}
+
+// asStrict decodes f (parsed from src) into a T with Decode and src with
+// yaml.v3's strict decoder, and says how they differ: in verdict, or in
+// the value when both accept it.
+func asStrict[T any](f *File, src string) error {
+	var got, want T
+	f.Decode(&got)
+	strict := yaml.NewDecoder(strings.NewReader(src))
+	strict.KnownFields(true)
+	werr := strict.Decode(&want)
+	if (f.Err() != nil) != (werr != nil) {
+		return fmt.Errorf("%q: got problems %v, the strict decoder says %v", src, f.Err(), werr)
+	}
+	if werr == nil && !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("%q: got %+v, want %+v", src, got, want)
+	}
+	return nil
 }
