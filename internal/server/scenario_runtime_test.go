@@ -61,3 +61,23 @@ func TestPutScenarioPastSessionBudget(t *testing.T) {
 		t.Errorf("after the refusal: got %s, want E999 from the scenario the session kept", r.Body)
 	}
 }
+
+// The authorization page's routes have no vendor 405: a wrong method gets
+// the mock's own 405 JSON (a documented limit), and meets no rule either.
+func TestWrongMethodOnAPageMeetsNoRule(t *testing.T) {
+	e := newScenarioEnv(t, "")
+	h := map[string]string{"X-Mock-Session": "p", "Content-Type": "application/yaml"}
+	once := "rules:\n  - when: {endpoint: isolar.authorize}\n    times: 1\n    do: {status: 503}\n"
+	if r := e.do("PUT", "/_mock/scenario", h, once); r.Status != http.StatusOK {
+		t.Fatalf("PUT scenario: got %d %s, want 200", r.Status, r.Body)
+	}
+	for _, m := range []string{"PUT", "DELETE", "HEAD"} {
+		r := e.do(m, "/", map[string]string{"X-Mock-Session": "p"}, "")
+		if r.Status != http.StatusMethodNotAllowed || (m != "HEAD" && !strings.HasPrefix(string(r.Body), `{"error":"`+m+` not allowed on /"`)) {
+			t.Errorf("%s /: got %d %s, want the mock's 405", m, r.Status, r.Body)
+		}
+	}
+	if r := e.do("GET", "/", map[string]string{"X-Mock-Session": "p"}, ""); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("GET / after the wrong methods: got %d, want 503 from the rule's one act", r.Status)
+	}
+}
