@@ -80,3 +80,20 @@ func (g *Generator) Alnum(n int) string {
 	}
 	return string(out)
 }
+
+// Unreserved reports whether s is 1 to max of URI's unreserved characters
+// (RFC 3986: letters, digits, "-", ".", "_", "~"): a value that survives a
+// URL path or query as it is, such as a session name or a code.
+func Unreserved(s string, max int) bool {
+	if len(s) < 1 || len(s) > max {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
+}

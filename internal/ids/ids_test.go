@@ -3,6 +3,7 @@ package ids
 import (
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +51,16 @@ func TestAlnumUsesWholeAlphabet(t *testing.T) {
 	}
 	if len(seen) != len(alnum) {
 		t.Errorf("got %d distinct characters, want %d", len(seen), len(alnum))
+	}
+}
+
+func TestUnreserved(t *testing.T) {
+	for s, want := range map[string]bool{
+		"a": true, "Az09-._~": true, strings.Repeat("x", 8): true,
+		"": false, strings.Repeat("x", 9): false, "a b": false, "a/b": false, "a%2F": false, "é": false,
+	} {
+		if got := Unreserved(s, 8); got != want {
+			t.Errorf("Unreserved(%q, 8) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -16,8 +16,9 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
-// statusClientClosed is journalled for a request whose client left first.
-const statusClientClosed = 499
+// StatusClientClosed is journalled for a request whose client left
+// first (nginx's "client closed request").
+const StatusClientClosed = 499
 
 // HangLimit bounds a hang: the server lets go of the connection after it.
 const HangLimit = 10 * time.Minute
@@ -153,7 +154,7 @@ func gone(c *gin.Context) {
 	}
 	// The client gave up: nothing reaches it, and the journal says so
 	// with nginx's "client closed request".
-	c.AbortWithStatus(statusClientClosed)
+	c.AbortWithStatus(StatusClientClosed)
 }
 
 // sleep waits d, or less when the client goes away; false then.

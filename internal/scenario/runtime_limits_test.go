@@ -279,8 +279,8 @@ func TestRewriteAfterClientLeft(t *testing.T) {
 	cancel()
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/token", nil).WithContext(ctx))
-	if w.Code != statusClientClosed || strings.Contains(w.Body.String(), "changed") {
-		t.Errorf("got %d %q, want %d and no rewritten answer", w.Code, w.Body, statusClientClosed)
+	if w.Code != StatusClientClosed || strings.Contains(w.Body.String(), "changed") {
+		t.Errorf("got %d %q, want %d and no rewritten answer", w.Code, w.Body, StatusClientClosed)
 	}
 }
 

@@ -305,8 +305,8 @@ func TestStepClientLeavesDuringDelay(t *testing.T) {
 		t.Fatalf("got %d %q, error %v, want the client's own cancellation", a.status, a.body, err)
 	}
 	rec := s.next(t)
-	if rec.status != statusClientClosed || rec.rule != "inline/rules[0]" {
-		t.Errorf("got status %d rule %q, want %d and inline/rules[0]", rec.status, rec.rule, statusClientClosed)
+	if rec.status != StatusClientClosed || rec.rule != "inline/rules[0]" {
+		t.Errorf("got status %d rule %q, want %d and inline/rules[0]", rec.status, rec.rule, StatusClientClosed)
 	}
 	if got := s.calls.Load(); got != 0 {
 		t.Errorf("got %d runs of the vendor's handler, want 0", got)

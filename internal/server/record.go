@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/scenario"
 	"github.com/tokenmock/tokenmock/internal/session"
 )
 
@@ -155,15 +156,11 @@ func injectedReason(rule string, status int) string {
 	switch status {
 	case 0:
 		return "scenario rule " + rule + " cut the connection without an answer (fault)"
-	case statusClientClosed:
+	case scenario.StatusClientClosed:
 		return "the client gave up during the delay of scenario rule " + rule
 	}
 	return "scenario rule " + rule + " answered instead of the vendor"
 }
-
-// statusClientClosed is what the journal shows for a request whose client
-// left during a scenario delay (nginx's "client closed request").
-const statusClientClosed = 499
 
 // logAdmin writes an admin call's log line: at warn when it failed (with
 // the error it answered), at debug otherwise.

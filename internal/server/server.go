@@ -141,8 +141,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if name == "" {
 			name = session.Default
 		}
-		if !session.ValidName(name) {
-			_, err := s.cfg.Sessions.Get(name) // the invalid-name error
+		if err := session.NameError(name); err != nil {
 			s.refuse(w, r, name, mock.BadRequest(err.Error()))
 			return
 		}

@@ -6,9 +6,12 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/ids"
 )
 
 // Default is the session of requests that name none.
@@ -30,20 +33,16 @@ var ErrFull = fmt.Errorf("all %d sessions (the most that exist at once) are in u
 // [A-Za-z0-9._~-], not made only of dots (it must survive a URL path
 // segment and a header unchanged, and "." and ".." do not).
 func ValidName(name string) bool {
-	if len(name) == 0 || len(name) > MaxNameLen {
-		return false
+	return ids.Unreserved(name, MaxNameLen) && strings.Trim(name, ".") != ""
+}
+
+// NameError is the error of a name that cannot name a session; nil for a
+// valid one.
+func NameError(name string) error {
+	if ValidName(name) {
+		return nil
 	}
-	dots := true
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '.':
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '~', c == '-':
-			dots = false
-		default:
-			return false
-		}
-	}
-	return !dots
+	return fmt.Errorf("invalid session name %q: want 1 to %d of [A-Za-z0-9._~-], not only dots", name, MaxNameLen)
 }
 
 // Session is one test session. Vendor stores key their state by ID, so a
@@ -194,8 +193,8 @@ func (r *Registry) get(name string, use bool) (*Session, error) {
 	if name == "" {
 		name = Default
 	}
-	if !ValidName(name) {
-		return nil, fmt.Errorf("invalid session name %q: want 1 to %d of [A-Za-z0-9._~-], not only dots", name, MaxNameLen)
+	if err := NameError(name); err != nil {
+		return nil, err
 	}
 	now := r.wall().UnixNano()
 	var dropped []uint64
