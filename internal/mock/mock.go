@@ -324,3 +324,31 @@ func ShutdownContext() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return ctx, func() { cancel(ErrShutdown) }
 }
+
+// Digest is what a password value looks like, for a message that must
+// not show it: whether it is all hex digits, all in lower case, and its
+// length in characters. SOLARMAN wants the lower-case hex SHA-256 of the
+// password; a client that sends the plaintext is the usual mistake.
+type Digest struct {
+	Hex, Lower bool
+	Len        int
+}
+
+// DigestOf describes pw.
+func DigestOf(pw string) Digest {
+	d := Digest{Hex: true, Lower: true}
+	for _, r := range pw {
+		d.Len++
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
+		case r >= 'A' && r <= 'F':
+			d.Lower = false
+		default:
+			d.Hex = false
+		}
+	}
+	return d
+}
+
+// SHA256 tells a hex SHA-256 digest, in either case.
+func (d Digest) SHA256() bool { return d.Hex && d.Len == 64 }

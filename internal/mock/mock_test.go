@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -103,5 +104,24 @@ func TestNoteGathersTheFailure(t *testing.T) {
 	}
 	if got := FailureOf(c); got != "invalid_code" {
 		t.Errorf("FailureOf = %q, want invalid_code", got)
+	}
+}
+
+func TestDigestOf(t *testing.T) {
+	lower := "b6fb89cb6ad34bfb2b86d5c86f1d2c3d6e1e4d1e4fe2e0b63bbd54d46c1e8d6f"
+	for pw, want := range map[string]Digest{
+		lower:                  {Hex: true, Lower: true, Len: 64},
+		strings.ToUpper(lower): {Hex: true, Lower: false, Len: 64},
+		"123456":               {Hex: true, Lower: true, Len: 6},
+		"demo1234x":            {Hex: false, Lower: true, Len: 9},
+		"pässword":             {Hex: false, Lower: true, Len: 8},
+		"":                     {Hex: true, Lower: true, Len: 0},
+	} {
+		if got := DigestOf(pw); got != want {
+			t.Errorf("DigestOf(%q) = %+v, want %+v", pw, got, want)
+		}
+		if got, want := DigestOf(pw).SHA256(), len(pw) == 64; got != want {
+			t.Errorf("DigestOf(%q).SHA256() = %v, want %v", pw, got, want)
+		}
 	}
 }

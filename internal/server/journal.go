@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // Journal limits (DESIGN.md "Admin API").
@@ -516,16 +518,16 @@ func maskForm(s string, kinds bool) string {
 
 // passwordKind says what a password value looks like without showing it.
 func passwordKind(v string) string {
-	if len(v) == 64 && strings.Trim(v, "0123456789abcdefABCDEF") == "" {
-		if strings.ToLower(v) != v {
-			return "***(sha256, upper-case hex)"
-		}
+	switch d := mock.DigestOf(v); {
+	case d.SHA256() && !d.Lower:
+		return "***(sha256, upper-case hex)"
+	case d.SHA256():
 		return "***(sha256)"
-	}
-	if v == "" {
+	case d.Len == 0:
 		return "***(empty)"
+	default:
+		return "***(plaintext, " + strconv.Itoa(d.Len) + " chars)"
 	}
-	return "***(plaintext, " + strconv.Itoa(len([]rune(v))) + " chars)"
 }
 
 // maskQuery hides secret parameters of a query string (the DI platform's

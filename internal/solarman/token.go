@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -154,23 +153,14 @@ func (l *login) who() string {
 // passwordKind describes a password that is not the lower-case SHA-256 hex
 // digest SOLARMAN compares, without its value; "" when it is one.
 func passwordKind(pw string) string {
-	hex, lower := true, true
-	for _, r := range pw {
-		switch {
-		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
-		case r >= 'A' && r <= 'F':
-			lower = false
-		default:
-			hex = false
-		}
-	}
-	n := utf8.RuneCountInString(pw)
+	d := mock.DigestOf(pw)
+	n := d.Len
 	switch {
-	case hex && n == 64 && lower:
+	case d.SHA256() && d.Lower:
 		return ""
-	case hex && n == 64:
+	case d.SHA256():
 		return "password is a SHA-256 hex digest in upper case; SOLARMAN compares lower-case hex"
-	case hex:
+	case d.Hex:
 		return fmt.Sprintf("password is not a SHA-256 hex digest (%d hex digits, want 64)", n)
 	}
 	return fmt.Sprintf("password is not a SHA-256 hex digest (plaintext, %d chars)", n)
