@@ -1,0 +1,1 @@
+"""Three small aiohttp clients, one per vendor, written as a Home Assistant integration's library would be."""
