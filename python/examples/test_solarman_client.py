@@ -118,9 +118,9 @@ def test_maintenance_is_an_api_error(tokenmock: Session) -> None:
 @pytest.mark.parametrize(
     ("password_sha256", "why"),
     [
-        (solarman_password_digest("not the password"), "a wrong password"),
-        ("solarman123", "a plaintext password instead of its digest"),
-        (CVWWB_DIGEST.upper(), "an upper-case digest"),
+        pytest.param(solarman_password_digest("not the password"), "a wrong password", id="wrong"),
+        pytest.param("solarman123", "a plaintext password instead of its digest", id="plaintext"),
+        pytest.param(CVWWB_DIGEST.upper(), "an upper-case digest", id="upper-case"),
     ],
 )
 def test_bad_password_is_2101025(tokenmock: Session, password_sha256: str, why: str) -> None:
