@@ -105,7 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, prefix := "", ""
 	if rest, ok := strings.CutPrefix(path, "/s/"); ok {
 		seg, tail, _ := strings.Cut(rest, "/")
-		name, prefix, path = seg, "/s/"+seg, "/"+tail
+		// The vendor's path after the prefix: a leading // is routed like /
+		// here too (a client whose base URL ends in / sends /s/x//path).
+		name, prefix, path = seg, "/s/"+seg, "/"+strings.TrimLeft(tail, "/")
 	}
 	admin := strings.HasPrefix(path, "/_mock/") || path == "/_mock"
 	if name == "" {

@@ -267,6 +267,12 @@ func TestRequestHandling(t *testing.T) {
 	if r := e.do("POST", "//openapi/apiManage/token", map[string]string{"x-access-key": accessKey}, tokenBody); !strings.Contains(string(r.Body), `"result_code":"1"`) {
 		t.Errorf("leading //: got %d %s", r.Status, r.Body)
 	}
+	if r := e.do("POST", "/s/slashes//openapi/apiManage/token", map[string]string{"x-access-key": accessKey}, tokenBody); !strings.Contains(string(r.Body), `"result_code":"1"`) {
+		t.Errorf("// after the session prefix: got %d %s", r.Status, r.Body)
+	}
+	if r := e.do("GET", "/s/slashes//_mock/clock", nil, ""); r.Status != 200 || !strings.Contains(string(r.Body), `"session":"slashes"`) {
+		t.Errorf("// after the session prefix, admin: got %d %s", r.Status, r.Body)
+	}
 	big := `{"appkey":"` + strings.Repeat("a", 1<<20) + `"}`
 	if r := e.do("POST", "/openapi/apiManage/token", nil, big); r.Status != 413 {
 		t.Errorf("2 MiB body: got %d, want 413", r.Status)
