@@ -1,0 +1,48 @@
+"""Vendor calls the plugin's tests make (copied into pytester's folders too)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import tokenmock as tm
+
+
+def call(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    """One HTTP call: its status and decoded JSON body (also for a 4xx/5xx)."""
+    req = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def isolar_exchange(base_url: str, code: str = tm.ISOLAR_STATIC_CODE, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """iSolarCloud's token call with the default app; the answer's JSON."""
+    body = {"appkey": tm.ISOLAR_APP_KEY, "grant_type": "authorization_code", "code": code, "redirect_uri": tm.ISOLAR_REDIRECT_URI}
+    h = {"x-access-key": tm.ISOLAR_SECRET_KEY, "Content-Type": "application/json", **(headers or {})}
+    status, answer = call("POST", base_url + "/openapi/apiManage/token", json.dumps(body).encode(), h)
+    assert status == 200, answer
+    return dict(answer)
+
+
+def oauth_exchange(base_url: str, code: str) -> tuple[int, dict[str, Any]]:
+    """The DI platform's token call with the default client."""
+    query = urllib.parse.urlencode({
+        "client_id": tm.DI_CLIENT_ID, "client_secret": tm.DI_CLIENT_SECRET, "grant_type": "authorization_code",
+        "redirect_uri": tm.DI_REDIRECT_URI, "code": code,
+    })
+    status, answer = call("POST", base_url + "/oauth/token?" + query)
+    return status, dict(answer)
+
+
+def active_scenarios(server: tm.Server) -> dict[str, str]:
+    """GET /_mock/scenarios' "active": each live session's scenario."""
+    h = {"Authorization": "Bearer " + server.admin_token} if server.admin_token else {}
+    status, answer = call("GET", server.url + "/_mock/scenarios", headers=h)
+    assert status == 200, answer
+    return dict(answer["active"])
