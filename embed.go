@@ -13,3 +13,9 @@ var Defaults embed.FS
 //
 //go:embed scenarios
 var Scenarios embed.FS
+
+// AdminOpenAPI is schema/admin.openapi.json, the OpenAPI 3.1 description
+// of the admin API, served at GET /_mock/openapi.json.
+//
+//go:embed schema/admin.openapi.json
+var AdminOpenAPI []byte

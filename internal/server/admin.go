@@ -13,12 +13,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tokenmock/tokenmock"
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/session"
 )
 
 func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.GET("/health", s.health)
+	g.GET("/openapi.json", openAPI)
 	s.mountPages(g) // /callback and /ui, before the guard: a browser's navigation carries no token
 	g.Use(s.guard)
 	g.GET("/requests", s.listRequests)
@@ -87,6 +89,14 @@ func writeAdminError(w http.ResponseWriter, err error) {
 		details = []string{}
 	}
 	writeAdminJSON(w, status, adminErrorBody{ae.Message, details})
+}
+
+// openAPI serves the admin API's OpenAPI document; like health, it needs
+// no admin token.
+func openAPI(c *gin.Context) {
+	setAdminHeaders(c.Writer.Header())
+	c.Writer.WriteHeader(http.StatusOK)
+	c.Writer.Write(tokenmock.AdminOpenAPI)
 }
 
 func (s *Server) health(c *gin.Context) {

@@ -84,7 +84,7 @@ func New(cfg Config) *Server {
 
 // Admin paths open to every client, also with an admin token (a browser's
 // navigation carries none): they neither create nor touch a session.
-var openAdminPaths = map[string]bool{"/_mock/health": true, "/_mock/callback": true, "/_mock/ui": true}
+var openAdminPaths = map[string]bool{"/_mock/health": true, "/_mock/openapi.json": true, "/_mock/callback": true, "/_mock/ui": true}
 
 // ScenarioTokenHeader carries the admin token beside X-Mock-Scenario on a
 // vendor request when the server has one (vendor requests use
