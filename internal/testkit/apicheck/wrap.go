@@ -1,0 +1,93 @@
+package apicheck
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+// Wrap returns h with every /_mock answer checked against the document:
+// a mismatch is a t.Errorf naming the method, path, status, the body's
+// beginning and the validator's message. The answer still reaches the
+// client unchanged (streamed as h writes it); other requests pass
+// through unchecked.
+func Wrap(t testing.TB, h http.Handler) http.Handler {
+	c := mustShared()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, admin := AdminPath(r.URL.Path); !admin {
+			h.ServeHTTP(w, r)
+			return
+		}
+		body, err := readAll(r.Body)
+		if err != nil {
+			t.Errorf("apicheck: read the request body of %s %s: %v", r.Method, r.URL.Path, err)
+		}
+		x := Exchange{Method: r.Method, URL: cloneURL(r), Header: r.Header.Clone(), Body: body}
+		r.Body = readCloser{bytes.NewReader(body)}
+		if body == nil {
+			r.Body = http.NoBody
+		}
+		tw := &teeWriter{ResponseWriter: w}
+		h.ServeHTTP(tw, r)
+		x.Status, x.RespHeader, x.RespBody = tw.status(), w.Header().Clone(), tw.buf.Bytes()
+		if err := c.Check(x); err != nil {
+			t.Errorf("%s", Report(x, err))
+		}
+	})
+}
+
+func cloneURL(r *http.Request) *url.URL { u := *r.URL; return &u }
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// teeWriter passes an answer through and keeps a copy of it.
+type teeWriter struct {
+	http.ResponseWriter
+	code int
+	buf  bytes.Buffer
+}
+
+func (w *teeWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK // nothing written: net/http answers 200
+	}
+	return w.code
+}
+
+// Unwrap lets http.ResponseController reach the real writer (write
+// deadlines, flushes).
+func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *teeWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
+		return h.Hijack()
+	}
+	return nil, nil, errors.New("apicheck: the writer cannot hijack")
+}
