@@ -42,12 +42,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def open_server(config: pytest.Config) -> Server:
     """The Server the options and environment name (see the module's doc)."""
-    url = config.getoption("tokenmock_url") or os.environ.get(ENV_URL)
+    option = config.getoption("tokenmock_url")
+    url = option or os.environ.get(ENV_URL)
     if url:
         try:
             return Server.connect(url, os.environ.get(ENV_ADMIN_TOKEN) or None)
         except ConnectionError as e:
-            pytest.fail(f"{e}\n(the URL came from {'--tokenmock-url' if config.getoption('tokenmock_url') else '$' + ENV_URL})", pytrace=False)
+            source = "--tokenmock-url" if option else "$" + ENV_URL
+            pytest.fail(f"{e}\n(the URL came from {source})", pytrace=False)
     try:
         binary = find_binary(config.getoption("tokenmock_binary"))
     except FileNotFoundError as e:
