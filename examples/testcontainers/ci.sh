@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Testcontainers recipes against podman's Docker-compatible API: the Go
-# recipe (testcontainers-go, go/) and the Python one written with the docker
-# SDK (python/test_docker_sdk_recipe.py). python/test_testcontainers_recipe.py
+# recipe (testcontainers-go, go/), the Python one written with the docker
+# SDK (python/test_docker_sdk_recipe.py) and the Node one (node/). python/test_testcontainers_recipe.py
 # is not run: the `testcontainers` package comes only from PyPI, which CI
 # cannot reach.
 #
@@ -15,7 +15,7 @@ image=localhost/tokenmock:test
 # runc, and cgroupfs (podman's defaults, crun and systemd, fail here).
 podman_flags=(--storage-driver vfs --runtime runc --cgroup-manager cgroupfs)
 
-for tool in podman runc curl /usr/bin/python3 go; do
+for tool in podman runc curl /usr/bin/python3 go node npm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "examples/testcontainers/ci.sh: $tool not found" >&2
     exit 1
@@ -31,7 +31,7 @@ tmp=$(mktemp -d)
 service_pid=
 cleanup() {
   local status=$?
-  # Containers a failed recipe left behind: testcontainers and the docker
+  # Containers a failed recipe left behind: Testcontainers and the docker
   # SDK recipe label theirs org.testcontainers=true (no other test here
   # does).
   local left
@@ -87,10 +87,14 @@ api=$(curl -sf --max-time 5 --unix-socket "$socket" http://d/version | /usr/bin/
 echo "podman system service on $socket: Docker API $api"
 
 # What Testcontainers reads:
-# - DOCKER_HOST: the engine. testcontainers-go and the docker SDK then
-#   reach published ports on localhost, right for a local socket, so
-#   TESTCONTAINERS_HOST_OVERRIDE is not needed; neither is
-#   DOCKER_API_VERSION (the clients negotiate down to podman's 1.41).
+# - DOCKER_HOST: the engine. No DOCKER_API_VERSION is needed: the clients
+#   negotiate down to podman's API 1.41.
+# - TESTCONTAINERS_HOST_OVERRIDE: where published ports are reached. This
+#   machine has a /.dockerenv, so testcontainers-go and -node would take
+#   it for a container beside the engine and go through the bridge
+#   network's gateway (or, finding none, an alpine container that cannot
+#   be pulled here); the engine runs on this host, so its published ports
+#   are on the loopback address (the docker SDK recipe uses it too).
 # - TESTCONTAINERS_RYUK_DISABLED: Ryuk, the reaper container that removes a
 #   crashed run's containers, is an image from Docker Hub, and no registry
 #   can be reached here. The recipes remove their containers themselves,
@@ -98,6 +102,7 @@ echo "podman system service on $socket: Docker API $api"
 # - TOKENMOCK_IMAGE: the recipes' image (ghcr.io/tokenmock/tokenmock:latest
 #   when unset): here the one the container test built.
 export DOCKER_HOST=unix://$socket
+export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TOKENMOCK_IMAGE=$image
 
@@ -127,9 +132,18 @@ echo "== Testcontainers recipe, Python with the docker SDK (examples/testcontain
     test_docker_sdk_recipe.py
 )
 
+# Node: testcontainers from npm at the version package-lock.json pins
+# (npm ci; no install scripts: none is needed).
+echo "== Testcontainers recipe, Node (examples/testcontainers/node)"
+(
+  cd "$root/examples/testcontainers/node"
+  timeout 300 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+  timeout 300 node --test
+)
+
 left=$(comm -13 <(echo "$before") <(labelled))
 if [ -n "$left" ]; then
   echo "examples/testcontainers/ci.sh: the recipes did not remove their containers: $left" >&2
   exit 1
 fi
-echo "examples/testcontainers/ci.sh: the Go and Python recipes pass; no container left"
+echo "examples/testcontainers/ci.sh: the Go, Python and Node recipes pass; no container left"
