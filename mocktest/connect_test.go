@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tokenmock/tokenmock/internal/app"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 	"github.com/tokenmock/tokenmock/mocktest"
 )
 
@@ -18,7 +19,7 @@ func running(t *testing.T, cfg app.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

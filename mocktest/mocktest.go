@@ -47,7 +47,13 @@ type options struct {
 	level    slog.Level                      // of the test log
 	server   []string                        // the options that configure a server mocktest starts
 	wrap     func(http.Handler) http.Handler // the package's tests: around the mock
+	t        testing.TB                      // Start's test; nil for New
 }
+
+// checkAnswers, set by the package's own tests (export_test.go), wraps
+// every mock the package starts: it checks the admin API's answers
+// against its OpenAPI document. t is nil for New.
+var checkAnswers func(t testing.TB, h http.Handler) http.Handler
 
 // Option configures a mock.
 type Option func(*options)
@@ -137,6 +143,9 @@ func start(o options, log *slog.Logger, tl *testLog) (*Server, error) {
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}
+	if checkAnswers != nil {
+		h = checkAnswers(o.t, h)
+	}
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
 	srv.Start()
@@ -150,6 +159,7 @@ func start(o options, log *slog.Logger, tl *testLog) (*Server, error) {
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	o := build(opts)
+	o.t = t
 	log, tl := o.logger, (*testLog)(nil)
 	if !o.loggerOK {
 		tl = &testLog{t: t}

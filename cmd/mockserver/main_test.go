@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -96,7 +97,7 @@ func TestServeAnswersTheSpecExample(t *testing.T) {
 
 func TestAdminTokenFromEnvironment(t *testing.T) {
 	url, _ := start(t, nil, map[string]string{"MOCKSERVER_ADMIN_TOKEN": "tok"})
-	resp, err := http.Get(url + "/_mock/requests")
+	resp, err := apicheck.Client(t).Get(url + "/_mock/requests")
 	if err != nil {
 		t.Fatal(err)
 	}

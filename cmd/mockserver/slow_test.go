@@ -6,10 +6,11 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // A client that sends its headers slowly, or a body that never ends, is cut
@@ -40,7 +41,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	io.WriteString(slowBody, "POST /openapi/apiManage/token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
 
 	// Meanwhile another client is served.
-	resp, err := http.Get(url + "/_mock/health")
+	resp, err := apicheck.Client(t).Get(url + "/_mock/health")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("health while slow clients wait: %v", err)
 	}

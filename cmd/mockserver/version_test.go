@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 func TestBuildVersionWins(t *testing.T) {
@@ -78,7 +80,7 @@ func TestVersionIsStamped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	resp, err := (&http.Client{Timeout: 10 * time.Second, Transport: apicheck.Transport(t, nil)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

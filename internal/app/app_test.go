@@ -19,6 +19,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/spring"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
@@ -33,7 +34,7 @@ func serve(t *testing.T, cfg app.Config) (*app.App, string) {
 	if err != nil {
 		t.Fatalf("New: got %v, want nil", err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	return a, srv.URL
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // Values of the default fixtures (fixtures/default.yaml).
@@ -352,7 +353,7 @@ func newSuite(t *testing.T) *suite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(a)
+	srv := httptest.NewUnstartedServer(apicheck.Wrap(t, a))
 	// httptest leaves MaxHeaderBytes at net/http's 1 MiB; cmd/mockserver
 	// serves with 64 KiB and these timeouts, so the suite does too.
 	srv.Config.MaxHeaderBytes = 64 << 10

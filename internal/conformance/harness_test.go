@@ -21,6 +21,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // mockServer is every vendor of the default fixtures, the scenario engine
@@ -56,7 +57,7 @@ func startServer(t *testing.T) *mockServer {
 		Vendors: vendors, Sessions: m.sessions, Log: log, Version: "test",
 		Scenarios: scenario.NewEngine(app.Catalogue(), 1),
 	})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(apicheck.Wrap(t, h))
 	// Close waits for every handler: a hang the server never lets go of
 	// would hold it (for scenario.HangLimit), so give up on it after a while.
 	t.Cleanup(func() {

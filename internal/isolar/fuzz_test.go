@@ -16,6 +16,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 type errorLog = testkit.ErrorLog
@@ -44,7 +45,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		return []mock.Vendor{svc}
 	})
 	fs := &fuzzServer{
-		h:   h,
+		h:   apicheck.Direct(h),
 		log: lg,
 		top: map[string]map[string]bool{
 			isolar.EndpointToken: {"1": true}, isolar.EndpointRefresh: {"1": true},

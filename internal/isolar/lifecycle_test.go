@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // wholeMock is the mock as `go run ./cmd/mockserver` builds it (embedded
@@ -22,7 +23,7 @@ func wholeMock(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/oauth"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // liveToken exchanges a minted code on the fuzz server.
@@ -128,7 +129,7 @@ func FuzzCheckTokenRequest(f *testing.F) {
 		svc.Service = oauth.New(&fx, deps)
 		return []mock.Vendor{svc}
 	})
-	s := &fuzzServer{h: h, log: lg, svc: svc}
+	s := &fuzzServer{h: apicheck.Direct(h), log: lg, svc: svc}
 	live := s.liveToken(f, "fuzzct1")
 	good := basic(clientID, secret)
 	const form = "application/x-www-form-urlencoded"

@@ -16,6 +16,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/oauth"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 type fuzzLog = testkit.ErrorLog
@@ -44,7 +45,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		return []mock.Vendor{svc}
 	})
 	return &fuzzServer{
-		h:   h,
+		h:   apicheck.Direct(h),
 		log: lg,
 		svc: svc,
 	}

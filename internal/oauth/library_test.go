@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // The whole mock as `go run ./cmd/mockserver` builds it (embedded
@@ -18,7 +19,7 @@ func TestResourceInTheWholeMock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	token := func(session string) string {
 		t.Helper()

@@ -14,6 +14,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // The admin token's scheme is matched without regard to case (RFC 7235).
@@ -185,9 +186,9 @@ func newScenarioEnv(t *testing.T, def string) *env {
 		t.Fatal(err)
 	}
 	deps := mock.Deps{Now: session.Clock{Wall: clock.Now}.Now, IDs: testkit.IDs()}
-	srv := httptest.NewServer(server.New(server.Config{
+	srv := httptest.NewServer(apicheck.Wrap(t, server.New(server.Config{
 		Vendors: []mock.Vendor{isolar.New(fx.Isolar, deps)}, Sessions: session.NewRegistry(clock.Now), Scenarios: engine,
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	return &env{t, srv.URL, clock}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/scenario"
 	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 const guardToken = "S3cr3t-admin-token"
@@ -47,7 +48,7 @@ func serve(s *Server, method, target string, header map[string]string, body stri
 		r.Header.Set(k, v)
 	}
 	w := httptest.NewRecorder()
-	s.ServeHTTP(w, r)
+	apicheck.Direct(s).ServeHTTP(w, r)
 	return w
 }
 

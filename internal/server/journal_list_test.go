@@ -10,15 +10,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 func listServer(t *testing.T, entries int, body string) (*Server, *httptest.Server) {
 	t.Helper()
 	s := New(Config{})
 	for i := range entries {
-		s.journal.Add(Entry{Session: "default", Path: "/p" + strconv.Itoa(i), Body: body})
+		s.journal.Add(Entry{Session: "default", Path: "/p" + strconv.Itoa(i), Body: body, Headers: map[string]string{}}) // as recorded: never nil
 	}
-	hs := httptest.NewServer(s)
+	hs := httptest.NewServer(apicheck.Wrap(t, s))
 	t.Cleanup(hs.Close)
 	return s, hs
 }
@@ -122,7 +124,7 @@ func TestListCutsOffAClientThatDoesNotRead(t *testing.T) {
 	done := make(chan struct{})
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer close(done)
-		s.ServeHTTP(w, r)
+		apicheck.Wrap(t, s).ServeHTTP(w, r)
 	}))
 	defer hs.Close()
 	res, err := http.Get(hs.URL + "/_mock/requests")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // logged is the whole mock (vendors, scenario library) with its log in a
@@ -27,7 +28,7 @@ func newLogged(t *testing.T, level slog.Level) *logged {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	return &logged{&env{t, srv.URL, nil}, logs}
 }
@@ -236,7 +237,7 @@ func TestAbortedFaultIsRecorded(t *testing.T) {
 		r.Header.Set("Content-Type", contentType)
 		r.Header.Set("x-access-key", accessKey)
 		w = httptest.NewRecorder()
-		a.ServeHTTP(w, r)
+		apicheck.Wrap(t, a).ServeHTTP(w, r)
 		return w, nil
 	}
 	if w, p := serve("PUT", "/s/h2/_mock/scenario", "application/yaml", faultYAML); p != nil || w.Code != 200 {

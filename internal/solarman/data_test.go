@@ -12,6 +12,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 // mockApp is the whole mock as `go run ./cmd/mockserver` builds it: the
@@ -28,7 +29,7 @@ func startApp(t *testing.T) *mockApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(apicheck.Wrap(t, a))
 	t.Cleanup(srv.Close)
 	return &mockApp{t, srv.URL}
 }

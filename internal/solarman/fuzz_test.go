@@ -25,6 +25,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/solarman"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 type fuzzLog = testkit.ErrorLog
@@ -66,7 +67,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		return []mock.Vendor{svc}
 	})
 	e := &fuzzEnv{
-		h:     h,
+		h:     apicheck.Direct(h),
 		log:   lg,
 		key:   key,
 		codes: map[string]map[string]bool{},

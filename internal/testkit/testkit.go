@@ -21,6 +21,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/server"
 	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -150,7 +151,7 @@ func Assemble(adminToken string, log *slog.Logger, build func(deps mock.Deps) []
 func Serve(t *testing.T, adminToken string, build func(deps mock.Deps) []mock.Vendor) *Server {
 	t.Helper()
 	s, clock := Assemble(adminToken, nil, build)
-	srv := httptest.NewServer(s)
+	srv := httptest.NewServer(apicheck.Wrap(t, s))
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Clock: clock, srv: s}
 }

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -114,6 +115,9 @@ type Exchange struct {
 	Status     int
 	RespHeader http.Header
 	RespBody   []byte
+	// Cut: the client left before the whole answer was written (the
+	// server's write failed); only its status and headers are checked.
+	Cut bool
 }
 
 // Check validates an exchange; nil for a vendor request.
@@ -133,6 +137,11 @@ func (c *Checker) Check(x Exchange) error {
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
+	// The server reads every body as JSON whatever its Content-Type, but
+	// for the YAML types on PUT /_mock/scenario (the document says so).
+	if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); len(x.Body) > 0 && !yamlTypes[ct] {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
@@ -143,6 +152,7 @@ func (c *Checker) Check(x Exchange) error {
 		return fmt.Errorf("route: %w", err)
 	}
 	opts := &openapi3filter.Options{
+		ExcludeResponseBody:   x.Cut,
 		IncludeResponseStatus: true,
 		MultiError:            true,
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
@@ -165,6 +175,8 @@ func (c *Checker) Check(x Exchange) error {
 	return nil
 }
 
+var yamlTypes = map[string]bool{"application/yaml": true, "application/x-yaml": true, "text/yaml": true}
+
 // unroutedStatuses are the answers a request the document has no
 // operation for may get: the server's own checks before routing (session
 // name, admin token, body size, session registry), then gin's 404 or 405.
@@ -179,6 +191,9 @@ var unroutedStatuses = map[int]bool{
 // /_mock: the status want (or one of the server's own refusals), with the
 // error body.
 func (c *Checker) checkUnrouted(x Exchange, want int) error {
+	if x.Cut {
+		return nil
+	}
 	if x.Status != want && !unroutedStatuses[x.Status] {
 		return fmt.Errorf("status %d for a request the document has no operation for (want %d or a refusal: 400, 401, 413, 503)", x.Status, want)
 	}

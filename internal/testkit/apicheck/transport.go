@@ -57,10 +57,16 @@ func (tr *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // CheckResponse checks one answer a test already read: the request (with
-// its body, which r itself may no longer hold) and the response with its
-// body. A mismatch is a t.Errorf; vendor requests are not checked.
+// its body, which r itself may no longer hold: nil reads it again from
+// r.GetBody when there is one) and the response with its body. A mismatch
+// is a t.Errorf; vendor requests are not checked.
 func CheckResponse(t testing.TB, r *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
 	t.Helper()
+	if reqBody == nil && r.GetBody != nil {
+		if rc, err := r.GetBody(); err == nil {
+			reqBody, _ = readAll(rc)
+		}
+	}
 	u := *r.URL
 	x := Exchange{Method: r.Method, URL: &u, Header: r.Header, Body: reqBody,
 		Status: resp.StatusCode, RespHeader: resp.Header, RespBody: respBody}

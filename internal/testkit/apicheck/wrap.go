@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,17 @@ import (
 // client unchanged (streamed as h writes it); other requests pass
 // through unchecked.
 func Wrap(t testing.TB, h http.Handler) http.Handler {
+	return wrap(h, func(report string) { t.Errorf("%s", report) })
+}
+
+// Direct is Wrap for a handler a test calls itself (with an
+// httptest.ResponseRecorder, no server in between) where no testing.TB is
+// at hand: a mismatch panics with the report, in the test's goroutine.
+func Direct(h http.Handler) http.Handler {
+	return wrap(h, func(report string) { panic(report) })
+}
+
+func wrap(h http.Handler, fail func(report string)) http.Handler {
 	c := mustShared()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, admin := AdminPath(r.URL.Path); !admin {
@@ -24,7 +36,7 @@ func Wrap(t testing.TB, h http.Handler) http.Handler {
 		}
 		body, err := readAll(r.Body)
 		if err != nil {
-			t.Errorf("apicheck: read the request body of %s %s: %v", r.Method, r.URL.Path, err)
+			fail(fmt.Sprintf("apicheck: read the request body of %s %s: %v", r.Method, r.URL.Path, err))
 		}
 		x := Exchange{Method: r.Method, URL: cloneURL(r), Header: r.Header.Clone(), Body: body}
 		r.Body = readCloser{bytes.NewReader(body)}
@@ -34,8 +46,9 @@ func Wrap(t testing.TB, h http.Handler) http.Handler {
 		tw := &teeWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r)
 		x.Status, x.RespHeader, x.RespBody = tw.status(), w.Header().Clone(), tw.buf.Bytes()
+		x.Cut = tw.cut
 		if err := c.Check(x); err != nil {
-			t.Errorf("%s", Report(x, err))
+			fail(Report(x, err))
 		}
 	})
 }
@@ -51,6 +64,7 @@ type teeWriter struct {
 	http.ResponseWriter
 	code int
 	buf  bytes.Buffer
+	cut  bool // a write failed: the client left, the answer is not whole
 }
 
 func (w *teeWriter) WriteHeader(code int) {
@@ -65,7 +79,11 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 		w.code = http.StatusOK
 	}
 	w.buf.Write(b)
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	if err != nil {
+		w.cut = true
+	}
+	return n, err
 }
 
 func (w *teeWriter) status() int {
