@@ -1,7 +1,9 @@
 // The Testcontainers recipe for Node: tokenmock in a container for the
 // tests of this file, and a client's token call against it. Run with
 // `npm test` (node --test); it needs a Docker engine, or podman's socket
-// in DOCKER_HOST (see ../ci.sh).
+// in DOCKER_HOST (see ../ci.sh). package.json pins testcontainers 11.14.0,
+// the last release line that runs on Node 20 (12.1 and later declare
+// Node >= 22.22).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { GenericContainer, Wait } from "testcontainers";
