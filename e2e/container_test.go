@@ -27,6 +27,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/testkit/apicheck"
 )
 
 const (
@@ -629,6 +631,7 @@ func containerDo(t *testing.T, req *http.Request) (int, []byte) {
 	if err != nil {
 		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
 	}
+	apicheck.CheckResponse(t, req, nil, resp, body)
 	return resp.StatusCode, body
 }
 
