@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Testcontainers recipes against podman's Docker-compatible API: the Go
 # recipe (testcontainers-go, go/), the Python one written with the docker
-# SDK (python/test_docker_sdk_recipe.py) and the Node one (node/). python/test_testcontainers_recipe.py
-# is not run: the `testcontainers` package comes only from PyPI, which CI
-# cannot reach.
+# SDK (python/test_docker_sdk_recipe.py) and the Node one (node/).
+# python/test_testcontainers_recipe.py is not run: the `testcontainers`
+# package comes only from PyPI, which CI cannot reach.
 #
 # .ci/run calls this after `go test ./...`, whose container test
 # (e2e/container_test.go) builds the image localhost/tokenmock:test.
@@ -27,15 +27,20 @@ if ! podman "${podman_flags[@]}" image exists "$image"; then
   exit 1
 fi
 
+# The containers labelled org.testcontainers=true, as Testcontainers and
+# the docker SDK recipe label theirs (no other test here does).
+labelled() { podman "${podman_flags[@]}" ps -a -q --no-trunc --filter label=org.testcontainers=true | sort; }
+# Those the recipes made: labelled now, not before they ran.
+new_labelled() { comm -13 <(echo "$before") <(labelled); }
+before=$(labelled)
+
 tmp=$(mktemp -d)
 service_pid=
 cleanup() {
   local status=$?
-  # Containers a failed recipe left behind: Testcontainers and the docker
-  # SDK recipe label theirs org.testcontainers=true (no other test here
-  # does).
+  # Containers a failed recipe left behind.
   local left
-  left=$(podman "${podman_flags[@]}" ps -a -q --filter label=org.testcontainers=true 2>/dev/null || true)
+  left=$(new_labelled 2>/dev/null || true)
   if [ -n "$left" ]; then
     echo "removing containers the recipes left: $left" >&2
     # shellcheck disable=SC2086 # one id a word
@@ -54,11 +59,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# podman gives a container the open-files limit 1048576 by default, above
-# this machine's hard limit (20000): runc then fails with "error setting
-# rlimit type 7: operation not permitted". The recipes stay as a user
-# writes them (no ulimits in them): the service's own containers.conf
-# gives the limits instead.
+# podman (as root) gives a container open-files and process limits far
+# above this machine's hard limits (20000 files): runc then fails with
+# "error setting rlimit type 7 [then 6]: operation not permitted". The
+# recipes stay as a user writes them (no ulimits in them): the service's
+# own containers.conf gives lower limits instead.
 cat >"$tmp/containers.conf" <<'EOF'
 [containers]
 default_ulimits = ["nofile=10000:10000", "nproc=5000:5000"]
@@ -106,11 +111,6 @@ export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TOKENMOCK_IMAGE=$image
 
-# The containers labelled org.testcontainers=true before the recipes run
-# (a crashed earlier run's): the recipes must remove all of theirs.
-labelled() { podman "${podman_flags[@]}" ps -a -q --no-trunc --filter label=org.testcontainers=true | sort; }
-before=$(labelled)
-
 # Go: a module of its own (so testcontainers-go is no dependency of
 # tokenmock's module), which .ci/run's vet and staticcheck do not cover.
 echo "== Testcontainers recipe, Go (examples/testcontainers/go)"
@@ -153,7 +153,8 @@ echo "== Testcontainers recipe, Node (examples/testcontainers/node)"
   timeout 300 node --test
 )
 
-left=$(comm -13 <(echo "$before") <(labelled))
+# The recipes remove their containers themselves.
+left=$(new_labelled)
 if [ -n "$left" ]; then
   echo "examples/testcontainers/ci.sh: the recipes did not remove their containers: $left" >&2
   exit 1
