@@ -322,7 +322,8 @@ rules:
 	checkContainerLog(t, logs)
 }
 
-// statBuildContext stats every file under root (.git aside). go test
+// statBuildContext stats every file under root (.git and node_modules
+// aside). go test
 // caches a passing result until the files the test itself opened or
 // stat'ed change; buildah reads the build context in another process, so
 // without this a change to the Dockerfile or to cmd/mockserver (which this
@@ -333,8 +334,8 @@ func statBuildContext(t *testing.T, root string) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir // not in the build context (.dockerignore)
 		}
 		_, err = os.Stat(path)
 		return err
