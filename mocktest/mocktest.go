@@ -38,6 +38,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/mock"
+	"github.com/tokenmock/tokenmock/internal/testhook"
 )
 
 type options struct {
@@ -49,11 +50,6 @@ type options struct {
 	wrap     func(http.Handler) http.Handler // the package's tests: around the mock
 	t        testing.TB                      // Start's test; nil for New
 }
-
-// checkAnswers, set by the package's own tests (export_test.go), wraps
-// every mock the package starts: it checks the admin API's answers
-// against its OpenAPI document. t is nil for New.
-var checkAnswers func(t testing.TB, h http.Handler) http.Handler
 
 // Option configures a mock.
 type Option func(*options)
@@ -143,8 +139,8 @@ func start(o options, log *slog.Logger, tl *testLog) (*Server, error) {
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}
-	if checkAnswers != nil {
-		h = checkAnswers(o.t, h)
+	if testhook.Handler != nil { // the module's own tests: check the admin answers
+		h = testhook.Handler(o.t, h)
 	}
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
@@ -196,6 +192,9 @@ func Connect(t testing.TB, url string, opts ...Option) *Server {
 		return nil
 	}
 	s := &Server{URL: strings.TrimRight(url, "/"), client: &http.Client{Timeout: time.Minute}, token: o.cfg.AdminToken, tag: newTag()}
+	if testhook.Transport != nil { // the module's own tests: check the admin answers
+		s.client.Transport = testhook.Transport(t, http.DefaultTransport)
+	}
 	resp, err := s.client.Get(s.URL + "/_mock/health")
 	if err != nil {
 		f.Fatalf("mocktest: Connect: no tokenmock at %s: %v", s.URL, err)
