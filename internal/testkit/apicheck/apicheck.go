@@ -93,15 +93,16 @@ func New(doc []byte) (*Checker, error) {
 func (c *Checker) Doc() *openapi3.T { return c.doc }
 
 // AdminPath is the path a request's answer is checked under: its path
-// without an /s/{session} prefix (and with a leading // made one /, as
-// the server does), and whether that is an admin path.
+// without an /s/{session} prefix (and with a leading // made one /,
+// before and after the prefix, as the server does), and whether that is
+// an admin path.
 func AdminPath(p string) (string, bool) {
 	if strings.HasPrefix(p, "//") {
 		p = "/" + strings.TrimLeft(p, "/")
 	}
 	if rest, ok := strings.CutPrefix(p, "/s/"); ok {
 		_, tail, _ := strings.Cut(rest, "/")
-		p = "/" + tail
+		p = "/" + strings.TrimLeft(tail, "/") // as the server routes /s/x//path
 	}
 	return p, p == "/_mock" || strings.HasPrefix(p, "/_mock/")
 }

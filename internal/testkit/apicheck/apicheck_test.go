@@ -47,6 +47,7 @@ func TestCheck(t *testing.T) {
 		{"undocumented status", exchange("GET", "/_mock/health", "", 418, "application/json", errBody), "status is not supported"},
 		{"wrong content type", exchange("GET", "/_mock/clock", "", 200, "text/plain", clockBody), "text/plain"},
 		{"prefix stripped", exchange("GET", "/s/px/_mock/clock", "", 200, "application/json", clockBody), ""},
+		{"prefix and // stripped", exchange("GET", "/s/px//_mock/clock", "", 200, "application/json", clockBody), ""},
 		{"error body", exchange("GET", "/_mock/clock?session=..", "", 400, "application/json", errBody), ""},
 		{"error body without details", exchange("GET", "/_mock/clock", "", 400, "application/json", `{"error":"bad"}`), "details"},
 		{"vendor", exchange("POST", "/openapi/apiManage/token", "", 418, "text/plain", "teapot"), ""},
