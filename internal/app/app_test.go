@@ -147,6 +147,19 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// A vendor's own admin route (SOLARMAN's GET /_mock/jwks) answers with the
+// admin API's headers, like the server's own routes.
+func TestVendorAdminRouteHeaders(t *testing.T) {
+	_, url := serve(t, app.Config{})
+	for _, path := range []string{"/_mock/jwks", "/_mock/clock"} {
+		r := testkit.Do(t, "GET", url+path, nil, "")
+		if r.Status != 200 || r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: got %d, Cache-Control %q, X-Content-Type-Options %q; want 200, no-store, nosniff",
+				path, r.Status, r.Header.Get("Cache-Control"), r.Header.Get("X-Content-Type-Options"))
+		}
+	}
+}
+
 // With Config.Wall and Config.IDs fixed, two mocks answer byte for byte
 // the same.
 func TestNewIsRepeatable(t *testing.T) {
