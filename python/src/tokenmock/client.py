@@ -25,6 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import IO, Any
 
 # The default fixtures (fixtures/default.yaml; mocktest/fixtures.go holds
@@ -62,6 +63,24 @@ BINARY_NAME = "mockserver"
 _VALID_NAME = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 _SAFE = frozenset(string.ascii_letters + string.digits + "._~-")
 _TIMEOUT = 60.0  # seconds, for each admin call
+
+AnswerObserver = Callable[[str, str, int, str, bytes], None]
+"""observer(method, path, status, content_type, body): see answer_observers."""
+
+answer_observers: list[AnswerObserver] = []
+"""Callables every admin answer this client receives is passed to, in order,
+before it is decoded: observer(method, path, status, content_type, body), with
+the request's method, its URL path as sent (an /s/{session} prefix included,
+no query), the answer's status, Content-Type header ("" when absent) and body
+bytes. For recording or checking answers in tests (python/tests/openapi_check.py
+checks them against the admin API's OpenAPI document); append to add one,
+remove to stop. An observer's exception propagates to the admin call."""
+
+
+def _observe(method: str, url: str, status: int, content_type: str | None, body: bytes) -> None:
+    path = urllib.parse.urlsplit(url).path
+    for observer in list(answer_observers):
+        observer(method, path, status, content_type or "", body)
 
 
 def solarman_password_digest(password: str) -> str:
@@ -195,8 +214,10 @@ def _call(
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             raw = resp.read()
+            status, content_type = resp.status, resp.headers.get("Content-Type")
     except urllib.error.HTTPError as e:
         raw = e.read()
+        _observe(method, url, e.code, e.headers.get("Content-Type"), raw)
         error, details = raw.decode("utf-8", "replace").strip(), []
         try:
             data = json.loads(raw)
@@ -209,6 +230,7 @@ def _call(
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
         raise ConnectionError(f"tokenmock: {label or method + ' ' + url}: {reason}") from None
+    _observe(method, url, status, content_type, raw)
     return json.loads(raw) if raw.strip() else None
 
 
