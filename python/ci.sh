@@ -5,8 +5,12 @@
 #   2. pytest python/examples            (the binary on PATH, no TOKENMOCK_URL)
 #   3. pytest -p xdist -n 2 python/examples against one server this script
 #      starts (TOKENMOCK_URL), as a CI service container would be used.
+# Every admin answer is checked against schema/admin.openapi.json by
+# python/tests/openapi_check.py (conftest.py loads it for 1; -p for 2 and 3,
+# so that the examples stay as users copy them); each run prints a line
+# "openapi_check: N admin answers checked, all valid". Needs python3-jsonschema.
 # Needs go and Debian's python3 with python3-pytest, python3-aiohttp,
-# python3-pytest-xdist, python3-venv, python3-setuptools, python3-wheel.
+# python3-pytest-xdist, python3-jsonschema, python3-venv, python3-setuptools, python3-wheel.
 # Run from anywhere; leaves nothing behind (temp dir, servers).
 set -euo pipefail
 
@@ -35,6 +39,9 @@ trap cleanup EXIT
 # No bytecode or pytest cache in the working tree.
 export PYTHONDONTWRITEBYTECODE=1
 pytest_args=(-p no:cacheprovider -q)
+# The examples' runs load the checker from python/tests.
+check_args=(-p openapi_check)
+check_path=$PWD/python/tests
 
 echo "python/ci.sh: building mockserver"
 mkdir -p "$work/bin"
@@ -62,7 +69,7 @@ if [ ! -d python/examples ]; then
 fi
 
 echo "python/ci.sh: pytest python/examples (mockserver on PATH)"
-PATH="$work/bin:$PATH" "$py" -m pytest "${pytest_args[@]}" python/examples
+PATH="$work/bin:$PATH" PYTHONPATH="$check_path" "$py" -m pytest "${pytest_args[@]}" "${check_args[@]}" python/examples
 
 echo "python/ci.sh: pytest -p xdist -n 2 python/examples (TOKENMOCK_URL)"
 "$work/bin/mockserver" serve --addr 127.0.0.1:0 --addr-file "$work/addr" --log-format json \
@@ -82,7 +89,8 @@ if [ ! -s "$work/addr" ]; then
 	cat "$work/server.log" >&2
 	exit 1
 fi
-TOKENMOCK_URL="http://$(cat "$work/addr")" "$py" -m pytest "${pytest_args[@]}" -p xdist -n 2 python/examples
+TOKENMOCK_URL="http://$(cat "$work/addr")" PYTHONPATH="$check_path" \
+	"$py" -m pytest "${pytest_args[@]}" "${check_args[@]}" -p xdist -n 2 python/examples
 stop_server
 
 echo "python/ci.sh: ok"

@@ -128,12 +128,14 @@ echo "== Testcontainers recipe, Go (examples/testcontainers/go)"
 
 # Python: Debian's pytest and docker SDK, with the pytest-tokenmock plugin
 # from the source tree (-p, and no other plugin: an installed copy is not
-# loaded as well); no bytecode or cache files in the tree.
+# loaded as well); no bytecode or cache files in the tree. -p openapi_check
+# (python/tests, with Debian's python3-jsonschema) checks every admin answer
+# against schema/admin.openapi.json; the recipe itself knows nothing of it.
 echo "== Testcontainers recipe, Python with the docker SDK (examples/testcontainers/python)"
 (
   cd "$root/examples/testcontainers/python"
-  PYTHONPATH=$root/python/src PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 \
-    timeout 300 /usr/bin/python3 -m pytest -p tokenmock.plugin -p no:cacheprovider -q \
+  PYTHONPATH=$root/python/src:$root/python/tests PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 \
+    timeout 300 /usr/bin/python3 -m pytest -p tokenmock.plugin -p openapi_check -p no:cacheprovider -q \
     -W 'ignore:distutils Version classes are deprecated:DeprecationWarning' \
     test_docker_sdk_recipe.py
 )

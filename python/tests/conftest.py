@@ -13,7 +13,7 @@ import pytest
 
 import tokenmock as tm
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "openapi_check"]  # openapi_check: every admin answer against the OpenAPI document
 
 HELPERS = Path(__file__).with_name("helpers.py")
 

@@ -12,13 +12,19 @@ import tokenmock as tm
 
 
 def call(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    """One HTTP call: its status and decoded JSON body (also for a 4xx/5xx)."""
+    """One HTTP call: its status and decoded JSON body (also for a 4xx/5xx). An
+    admin answer goes to tokenmock.client.answer_observers, as the client's do."""
     req = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
+            status, content_type, raw = resp.status, resp.headers.get("Content-Type", ""), resp.read()
     except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+        status, content_type, raw = e.code, e.headers.get("Content-Type", ""), e.read()
+    path = urllib.parse.urlsplit(url).path
+    if "/_mock" in path:
+        for observer in list(tm.client.answer_observers):
+            observer(method, path, status, content_type, raw)
+    return status, json.loads(raw or b"null")
 
 
 def isolar_exchange(base_url: str, code: str = tm.ISOLAR_STATIC_CODE, headers: dict[str, str] | None = None) -> dict[str, Any]:
