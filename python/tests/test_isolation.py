@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import use_url
@@ -78,11 +79,17 @@ def test_shared(tokenmock, tokenmock_server):
 """
 
 
+def checker_path() -> str:
+    """PYTHONPATH for a subprocess that loads openapi_check (this folder's)."""
+    return os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH")]))
+
+
 def test_two_processes_at_once(inner: pytest.Pytester, shared_server: tm.Server) -> None:
     inner.makepyfile(test_shared=RENDEZVOUS)
     env = {**os.environ, tm.ENV_URL: shared_server.url, tm.ENV_ADMIN_TOKEN: shared_server.admin_token or "",
-           "RENDEZVOUS": str(inner.path)}
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_shared.py"]
+           "RENDEZVOUS": str(inner.path), "PYTHONPATH": checker_path()}
+    # Each process checks its admin answers against the OpenAPI document too.
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "openapi_check", "-q", "test_shared.py"]
     procs = {who: subprocess.Popen(cmd, cwd=inner.path, env={**env, "WHO": who}, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True) for who in "ab"}
     outputs = {}
@@ -96,6 +103,7 @@ def test_two_processes_at_once(inner: pytest.Pytester, shared_server: tm.Server)
     for who, proc in procs.items():
         assert proc.returncode == 0, f"process {who}:\n{outputs[who]}"
         assert "1 passed" in outputs[who]
+        assert "admin answers checked, all valid" in outputs[who], outputs[who]
 
 
 XDIST = """
@@ -122,9 +130,11 @@ def test_xdist_workers(inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, 
     use_url(monkeypatch, shared_server)
     out = inner.path / "xdist.txt"
     monkeypatch.setenv("XDIST_OUT", str(out))
+    monkeypatch.setenv("PYTHONPATH", checker_path())
     inner.makepyfile(test_xdist=XDIST)
-    result = inner.runpytest_subprocess("-p", "xdist", "-n", "2", timeout=180)
+    result = inner.runpytest_subprocess("-p", "xdist", "-n", "2", "-p", "openapi_check", timeout=180)
     result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(["*admin answers checked, all valid*"])
     rows = [line.split() for line in out.read_text().splitlines()]
     assert len({name for _, _, name in rows}) == 6
     assert len({worker for worker, _, _ in rows}) == 2
