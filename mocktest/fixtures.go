@@ -38,6 +38,18 @@ const (
 	SolarmanUserID      = 7702
 )
 
+// The default fixtures' SOLARMAN user who owns a station: the user of the
+// vendor document's request sample, for tests of the data calls (the user
+// above owns none). Only the digest of its password is known: the token
+// call sends SolarmanStationPasswordDigest as "password" with
+// SolarmanStationUsername.
+const (
+	SolarmanStationUsername       = "cvwwb"
+	SolarmanStationPasswordDigest = "472bbe83616e93d3c09a79103ae47d8f71e3d35a966d6e8b22f743218d04171d"
+	SolarmanStationUserID         = 6681
+	SolarmanStationID             = 100895 // its station, "Demo Home"
+)
+
 // SolarmanPasswordDigest is what SOLARMAN's token call takes as
 // "password": the lowercase hex SHA-256 of the plaintext. A plaintext or
 // an upper-case digest fails like a wrong password (2101025).

@@ -47,6 +47,14 @@ func TestConstantsMatchTheFixtures(t *testing.T) {
 			u.Mobile == mocktest.SolarmanMobile && u.CountryCode == mocktest.SolarmanCountryCode && u.Password == mocktest.SolarmanPassword
 	}))
 
+	check("the SOLARMAN user with a station", slices.ContainsFunc(sm.Users, func(u fixture.SolarmanUser) bool {
+		return u.UserID == mocktest.SolarmanStationUserID && u.Username == mocktest.SolarmanStationUsername &&
+			u.Digest() == mocktest.SolarmanStationPasswordDigest
+	}))
+	check("SolarmanStationID", slices.ContainsFunc(sm.Stations, func(st fixture.SolarmanStation) bool {
+		return st.ID == mocktest.SolarmanStationID && slices.Contains(st.OwnerUserIDs, mocktest.SolarmanStationUserID)
+	}))
+
 	di := fx.OAuth
 	cl := di.Clients[0]
 	check("DIClientID", cl.ClientID == mocktest.DIClientID)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from tokenmock import SOLARMAN_APP_ID, SOLARMAN_APP_SECRET, SOLARMAN_EMAIL, SOLARMAN_PASSWORD, Session, solarman_password_digest
+from tokenmock import (
+    SOLARMAN_APP_ID,
+    SOLARMAN_APP_SECRET,
+    SOLARMAN_EMAIL,
+    SOLARMAN_PASSWORD,
+    SOLARMAN_STATION_ID,
+    SOLARMAN_STATION_PASSWORD_DIGEST,
+    SOLARMAN_STATION_USERNAME,
+    Session,
+    solarman_password_digest,
+)
 
 from clients.solarman import ApiError, AuthError, RateLimited, Reading, SolarmanClient, Station
 from support import run
 
-# The default fixtures' user cvwwb owns station 100895; only its password's digest is known.
-CVWWB = "cvwwb"
-CVWWB_DIGEST = "472bbe83616e93d3c09a79103ae47d8f71e3d35a966d6e8b22f743218d04171d"
-STATION, INVERTER, COLLECTOR = 100895, "2106123456", "4012345678"
+# The default fixtures' user who owns a station (cvwwb, station 100895); only its password's digest is known.
+CVWWB = SOLARMAN_STATION_USERNAME
+CVWWB_DIGEST = SOLARMAN_STATION_PASSWORD_DIGEST
+STATION, INVERTER, COLLECTOR = SOLARMAN_STATION_ID, "2106123456", "4012345678"
 
 
 def new_client(tokenmock: Session, http: aiohttp.ClientSession, *, app_secret: str = SOLARMAN_APP_SECRET,

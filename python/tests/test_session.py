@@ -158,6 +158,17 @@ def test_health(tokenmock_server: tm.Server) -> None:
     assert health["status"] == "ok" and "version" in health
 
 
+def test_solarman_station_user_constants(tokenmock: tm.Session) -> None:
+    body = {"appSecret": tm.SOLARMAN_APP_SECRET, "username": tm.SOLARMAN_STATION_USERNAME,
+            "password": tm.SOLARMAN_STATION_PASSWORD_DIGEST}
+    status, answer = call("POST", f"{tokenmock.base_url}/account/v1.0/token?appId={tm.SOLARMAN_APP_ID}&language=en",
+                          json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert status == 200 and answer["success"] is True and answer["uid"] == tm.SOLARMAN_STATION_USER_ID, answer
+    status, stations = call("POST", f"{tokenmock.base_url}/station/v1.0/list?language=en", b"{}",
+                            {"Content-Type": "application/json", "Authorization": "bearer " + answer["access_token"]})
+    assert status == 200 and [s["id"] for s in stations["stationList"]] == [tm.SOLARMAN_STATION_ID], stations
+
+
 def test_solarman_digest_and_constants(tokenmock: tm.Session) -> None:
     digest = tm.solarman_password_digest(tm.SOLARMAN_PASSWORD)
     assert digest == "b6fb8971000faab81a3d6c6f4739f1240055d04af96816d68c9f7d89d1691918"

@@ -46,6 +46,13 @@ SOLARMAN_MOBILE = "13255200000"
 SOLARMAN_COUNTRY_CODE = "86"
 SOLARMAN_PASSWORD = "solarman123"  # sent as solarman_password_digest(SOLARMAN_PASSWORD)
 SOLARMAN_USER_ID = 7702
+# The SOLARMAN user who owns a station (the user above owns none), for tests
+# of the data calls; only its password's digest is known: send
+# SOLARMAN_STATION_PASSWORD_DIGEST as "password" with SOLARMAN_STATION_USERNAME.
+SOLARMAN_STATION_USERNAME = "cvwwb"
+SOLARMAN_STATION_PASSWORD_DIGEST = "472bbe83616e93d3c09a79103ae47d8f71e3d35a966d6e8b22f743218d04171d"
+SOLARMAN_STATION_USER_ID = 6681
+SOLARMAN_STATION_ID = 100895  # its station, "Demo Home"
 
 DI_CLIENT_ID = "2aeb5a5eac1100043817950ada19e0f5"
 DI_CLIENT_SECRET = "ew3c6b0eac111239342wecf26736439"
