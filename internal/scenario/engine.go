@@ -9,8 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -436,11 +434,11 @@ type request struct {
 	work     int64 // of the regex matches so far, against MaxMatchWork
 }
 
-// afford charges the work of matching rx against n bytes, and tells
-// whether it was within MaxMatchWork. Most matches are charged what the
-// largest regex would cost; the regex's own size is looked up only when
-// that bound does not fit.
-func (r *request) afford(rx *regexp.Regexp, n int) bool {
+// afford charges the work of matching a regex of insts instructions
+// against n bytes, and tells whether it was within MaxMatchWork. Most
+// matches are charged what the largest regex would cost; the regex's own
+// size counts only when that bound does not fit.
+func (r *request) afford(insts, n int) bool {
 	if w := int64(n) * MaxRegexProgram; r.work+w <= MaxMatchWork {
 		r.work += w
 		return true
@@ -448,26 +446,12 @@ func (r *request) afford(rx *regexp.Regexp, n int) bool {
 	if r.work+int64(n) > MaxMatchWork {
 		return false // not even one instruction a byte
 	}
-	w := int64(n) * int64(programSize(rx))
+	w := int64(n) * int64(insts)
 	if r.work+w > MaxMatchWork {
 		return false
 	}
 	r.work += w
 	return true
-}
-
-// programSize is the size of rx's compiled program, as the loader
-// measured it against MaxRegexProgram.
-func programSize(rx *regexp.Regexp) int {
-	re, err := syntax.Parse(rx.String(), syntax.Perl)
-	if err != nil {
-		return MaxRegexProgram
-	}
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil {
-		return MaxRegexProgram
-	}
-	return len(prog.Inst)
 }
 
 func (r *request) bodyValue(path string) (string, bool) {
@@ -544,7 +528,7 @@ func (r *Rule) matches(req *request) bool {
 			if len(v) > MatchInputLimit {
 				v = v[:MatchInputLimit]
 			}
-			if !req.afford(m.Regex, len(v)) || !m.Regex.MatchString(v) {
+			if !req.afford(m.insts, len(v)) || !m.Regex.MatchString(v) {
 				return false
 			}
 		case v != m.Value:

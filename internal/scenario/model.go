@@ -168,6 +168,7 @@ type Match struct {
 	Any   bool   // "*": present with any value
 	Value string
 	Regex *regexp.Regexp
+	insts int // instructions of Regex's compiled program, measured at load
 }
 
 // Fault kinds.

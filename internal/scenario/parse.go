@@ -426,13 +426,13 @@ func (p *parser) match(n *yaml.Node, path, key string) (Match, bool) {
 		if p.tooLarge {
 			return Match{}, false // compiling would only add to what is refused
 		}
-		rx, cost, problem := compileRegex(re)
+		rx, insts, cost, problem := compileRegex(re)
 		if problem != "" {
 			p.Addf(f["regex"], path+".regex", "%s", problem)
 			return Match{}, false
 		}
 		p.grow(f["regex"], path+".regex", cost)
-		m.Regex = rx
+		m.Regex, m.insts = rx, insts
 		return m, true
 	}
 	s, ok := p.scalar(v, path, "a value, \"*\", or {regex: ...}")
@@ -567,27 +567,27 @@ func (p *parser) status(n *yaml.Node, path string) int {
 }
 
 // compileRegex compiles a match's regular expression within MaxRegexSource
-// and MaxRegexProgram, and estimates its memory; problem says why it is
-// refused.
-func compileRegex(src string) (rx *regexp.Regexp, size int, problem string) {
+// and MaxRegexProgram, and gives its program's instructions and estimated
+// memory; problem says why it is refused.
+func compileRegex(src string) (rx *regexp.Regexp, insts, size int, problem string) {
 	if len(src) > MaxRegexSource {
-		return nil, 0, fmt.Sprintf("regular expression too long: %d bytes, over the limit of %d (MaxRegexSource)", len(src), MaxRegexSource)
+		return nil, 0, 0, fmt.Sprintf("regular expression too long: %d bytes, over the limit of %d (MaxRegexSource)", len(src), MaxRegexSource)
 	}
 	re, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
-		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+		return nil, 0, 0, fmt.Sprintf("invalid regular expression: %v", err)
 	}
 	prog, err := syntax.Compile(re.Simplify())
 	if err != nil {
-		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+		return nil, 0, 0, fmt.Sprintf("invalid regular expression: %v", err)
 	}
 	if len(prog.Inst) > MaxRegexProgram {
-		return nil, 0, fmt.Sprintf("regular expression too complex: %d instructions once compiled, over the limit of %d (MaxRegexProgram)", len(prog.Inst), MaxRegexProgram)
+		return nil, 0, 0, fmt.Sprintf("regular expression too complex: %d instructions once compiled, over the limit of %d (MaxRegexProgram)", len(prog.Inst), MaxRegexProgram)
 	}
 	if rx, err = regexp.Compile(src); err != nil {
-		return nil, 0, fmt.Sprintf("invalid regular expression: %v", err)
+		return nil, 0, 0, fmt.Sprintf("invalid regular expression: %v", err)
 	}
-	return rx, regexCost + 2*len(src) + instCost*len(prog.Inst), ""
+	return rx, len(prog.Inst), regexCost + 2*len(src) + instCost*len(prog.Inst), ""
 }
 
 // headers reads a mapping of header names to values.

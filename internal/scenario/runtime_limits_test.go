@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -311,7 +310,10 @@ func TestDelayReleasesItsHold(t *testing.T) {
 // exactly is made.
 func TestMaxMatchWork(t *testing.T) {
 	re := "y|" + strings.Repeat("[ab]", 100)
-	insts := programSize(regexp.MustCompile(re))
+	rx, insts, _, problem := compileRegex(re)
+	if problem != "" {
+		t.Fatal(problem)
+	}
 	n := MaxMatchWork / insts
 	if n >= MatchInputLimit || n*MaxRegexProgram <= MaxMatchWork {
 		t.Fatalf("the test's regex: %d instructions give %d bytes, want fewer than MatchInputLimit and past the bound", insts, n)
@@ -335,7 +337,7 @@ func TestMaxMatchWork(t *testing.T) {
 	// the limit each are made, a third is not.
 	half := strings.Repeat("x", n/2-1) + "y"
 	req := &request{header: http.Header{"X-Long": {half}}}
-	m := Match{In: inHeader, Key: "X-Long", Regex: regexp.MustCompile(re)}
+	m := Match{In: inHeader, Key: "X-Long", Regex: rx, insts: insts}
 	r := &Rule{Match: []Match{m}}
 	for i, want := range []bool{true, true, false} {
 		if got := r.matches(req); got != want {
