@@ -1,7 +1,6 @@
 package mocktest_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenmock/tokenmock/internal/testkit"
 	"github.com/tokenmock/tokenmock/mocktest"
 )
 
@@ -319,28 +319,10 @@ func jsonField(b []byte, key string) string {
 	return s
 }
 
-// syncBuffer is a bytes.Buffer for writers on several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // outTB catches what a test writes to its output.
 type outTB struct {
 	testing.TB
-	out syncBuffer
+	out testkit.Buffer
 }
 
 func (o *outTB) Output() io.Writer { return &o.out }
@@ -361,7 +343,7 @@ func TestLog(t *testing.T) {
 		t.Errorf("at level error: got %q, want no request lines", got)
 	}
 
-	var elsewhere syncBuffer
+	var elsewhere testkit.Buffer
 	other := &outTB{TB: t}
 	isolarExchange(mocktest.Start(other, mocktest.WithLogger(slog.New(slog.NewJSONHandler(&elsewhere, nil)))).URL, "nOsUcH")
 	if !strings.Contains(elsewhere.String(), `"msg":"request"`) || other.out.String() != "" {
