@@ -195,19 +195,33 @@ func (s *Server) listRequests(c *gin.Context) {
 // clearRequests forgets the session's journal entries, or with ?all=true
 // every session's, and answers with what is left of them: none.
 func (s *Server) clearRequests(c *gin.Context) {
-	switch all := c.Query("all"); all {
-	case "", "false":
+	all, ok := allQuery(c)
+	if !ok {
+		return
+	}
+	if all {
+		s.journal.Clear()
+	} else {
 		name := mock.Req(c).Session.Name
 		s.journal.Remove(func(e *Entry) bool { return e.Session == name })
-	case "true":
-		s.journal.Clear()
-	default:
-		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(all)))
-		return
 	}
 	writeAdminJSON(c.Writer, http.StatusOK, struct {
 		Requests []Entry `json:"requests"`
 	}{[]Entry{}})
+}
+
+// allQuery reads ?all= (absent means false); on any other value than true
+// or false it answers a 400 and ok is false.
+func allQuery(c *gin.Context) (all, ok bool) {
+	switch v := c.Query("all"); v {
+	case "", "false":
+		return false, true
+	case "true":
+		return true, true
+	default:
+		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(v)))
+		return false, false
+	}
 }
 
 type clockState struct {
@@ -308,14 +322,17 @@ func (s *Server) setClock(c *gin.Context) {
 
 // reset answers with the session's clock after the reset.
 func (s *Server) reset(c *gin.Context) {
+	all, ok := allQuery(c)
+	if !ok {
+		return
+	}
 	sess := mock.Req(c).Session
-	switch c.Query("all") {
-	case "", "false":
+	if !all {
 		sess.ResetClock()
 		if s.cfg.Scenarios != nil {
 			s.cfg.Scenarios.Reset(sess.ID)
 		}
-	case "true":
+	} else {
 		s.cfg.Sessions.Drop()
 		for _, v := range s.cfg.Vendors {
 			v.Reset()
@@ -330,9 +347,6 @@ func (s *Server) reset(c *gin.Context) {
 			return
 		}
 		sess = fresh
-	default:
-		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(c.Query("all"))))
-		return
 	}
 	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
 }
