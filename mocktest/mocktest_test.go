@@ -181,7 +181,7 @@ func TestSessionNamed(t *testing.T) {
 	if s := mock.SessionNamed(t, "login"); s.Name != "login" || s.URL != mock.URL+"/s/login" {
 		t.Errorf("got %q at %s", s.Name, s.URL)
 	}
-	for _, bad := range []string{"a/b", ".", "..", "", strings.Repeat("x", 65), "ü"} {
+	for _, bad := range []string{"a/b", ".", "..", "...", "", strings.Repeat("x", 65), "ü"} {
 		rec := &recTB{TB: t}
 		if run(func() { mock.SessionNamed(rec, bad) }) || !strings.Contains(rec.failures(), "want 1 to 64 of [A-Za-z0-9._~-]") {
 			t.Errorf("%q: got %q, want the test failed", bad, rec.failures())

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/tokenmock/tokenmock/internal/session"
 )
 
 func TestSessionName(t *testing.T) {
@@ -18,7 +20,7 @@ func TestSessionName(t *testing.T) {
 		{"..", "..-"},
 	} {
 		got := sessionName(c.test, MaxNameLen)
-		if !validName.MatchString(got) || got == "." || got == ".." || !strings.HasPrefix(got, c.want) || len(got) > MaxNameLen {
+		if !session.ValidName(got) || !strings.HasPrefix(got, c.want) || len(got) > MaxNameLen {
 			t.Errorf("%q: got %q, want a valid name starting %q", c.test, got, c.want)
 		}
 		if changed := got != c.test; changed && len(got) != len(strings.TrimSuffix(c.want, "-"))+9 {

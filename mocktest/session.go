@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenmock/tokenmock/internal/ids"
+	"github.com/tokenmock/tokenmock/internal/session"
 )
 
 // Session is one test session of the mock: its own codes, tokens, clock,
@@ -26,10 +28,8 @@ type Session struct {
 }
 
 // MaxNameLen is the longest session name the mock takes; a name is 1 to
-// MaxNameLen of [A-Za-z0-9._~-].
-const MaxNameLen = 64
-
-var validName = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
+// MaxNameLen of [A-Za-z0-9._~-], not made only of dots.
+const MaxNameLen = session.MaxNameLen
 
 // Session returns the session of test t, named after t.Name(), with every
 // helper reporting to t: a failing helper fails t (a subtest, parallel or
@@ -55,8 +55,8 @@ func (s *Server) Session(t testing.TB) *Session {
 }
 
 // SessionNamed returns the session name (created on first use), with
-// every helper reporting to t; a name outside [A-Za-z0-9._~-]{1,64}, or
-// "." or "..", fails t at once. With t nil (code without a test, such as
+// every helper reporting to t; a name the mock refuses (outside
+// [A-Za-z0-9._~-]{1,64}, or only dots) fails t at once. With t nil (code without a test, such as
 // examples) a failing helper panics. The name is taken as it is, also on
 // a mock from Connect: what earlier runs left in that session stays.
 func (s *Server) SessionNamed(t testing.TB, name string) *Session {
@@ -65,8 +65,8 @@ func (s *Server) SessionNamed(t testing.TB, name string) *Session {
 		f = t
 	}
 	f.Helper()
-	if !validName.MatchString(name) || name == "." || name == ".." {
-		f.Fatalf("mocktest: session name %q: want 1 to 64 of [A-Za-z0-9._~-], not . or .. (Session(t) makes one from the test's name)", name)
+	if err := session.NameError(name); err != nil {
+		f.Fatalf("mocktest: %v (Session(t) makes one from the test's name)", err)
 		return nil
 	}
 	return &Session{Name: name, URL: s.URL + "/s/" + name, s: s, t: f}
@@ -92,7 +92,7 @@ func sessionName(testName string, limit int) string {
 	changed := false
 	for _, r := range testName {
 		switch {
-		case r < 128 && validName.MatchString(string(r)):
+		case ids.Unreserved(string(r), 1):
 			b.WriteRune(r)
 		case r == '/':
 			b.WriteByte('.')
@@ -103,7 +103,7 @@ func sessionName(testName string, limit int) string {
 		}
 	}
 	out := b.String()
-	if !changed && len(out) <= limit && out != "" && out != "." && out != ".." {
+	if !changed && len(out) <= limit && session.ValidName(out) {
 		return out
 	}
 	sum := sha256.Sum256([]byte(testName))
