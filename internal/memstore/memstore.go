@@ -59,9 +59,6 @@ func (m *Map[K, V]) SessionLen(session uint64) int {
 	return 0
 }
 
-// Caps are the bounds the map was made with, after New's adjustments.
-func (m *Map[K, V]) Caps() (perSession, global int) { return m.perSession, m.global }
-
 // Get returns the value of key.
 func (m *Map[K, V]) Get(key K) (V, bool) {
 	n, ok := m.items[key]

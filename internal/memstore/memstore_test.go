@@ -16,6 +16,9 @@ func newMap(perSession, global int) *Map[key, int] {
 	return New[key, int](perSession, global, sessionOf)
 }
 
+// Caps are the bounds the map was made with, after New's adjustments.
+func (m *Map[K, V]) Caps() (perSession, global int) { return m.perSession, m.global }
+
 func TestCapEvictsOldest(t *testing.T) {
 	m := newMap(2, 2)
 	m.Put(key{1, "a"}, 1)
