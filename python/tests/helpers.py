@@ -12,18 +12,13 @@ import tokenmock as tm
 
 
 def call(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    """One HTTP call: its status and decoded JSON body (also for a 4xx/5xx). An
-    admin answer goes to tokenmock.client.answer_observers, as the client's do."""
+    """One vendor call: its status and decoded JSON body (also for a 4xx/5xx)."""
     req = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            status, content_type, raw = resp.status, resp.headers.get("Content-Type", ""), resp.read()
+            status, raw = resp.status, resp.read()
     except urllib.error.HTTPError as e:
-        status, content_type, raw = e.code, e.headers.get("Content-Type", ""), e.read()
-    path = urllib.parse.urlsplit(url).path
-    if "/_mock" in path:
-        for observer in list(tm.client.answer_observers):
-            observer(method, path, status, content_type, raw)
+        status, raw = e.code, e.read()
     return status, json.loads(raw or b"null")
 
 
@@ -47,8 +42,7 @@ def oauth_exchange(base_url: str, code: str) -> tuple[int, dict[str, Any]]:
 
 
 def active_scenarios(server: tm.Server) -> dict[str, str]:
-    """GET /_mock/scenarios' "active": each live session's scenario."""
-    h = {"Authorization": "Bearer " + server.admin_token} if server.admin_token else {}
-    status, answer = call("GET", server.url + "/_mock/scenarios", headers=h)
-    assert status == 200, answer
+    """GET /_mock/scenarios' "active": each live session's scenario (through the
+    client's own admin call: its token, its answer observers, AdminError)."""
+    answer = tm.client._call("GET", server.url + "/_mock/scenarios", token=server.admin_token)
     return dict(answer["active"])
