@@ -326,11 +326,10 @@ class Session:
         """Moves the clock one second past the token's expiry (ValueError for a token
         the session does not know or that never expires)."""
         info = self.introspect(token)
-        expires = info.get("expires_at")
-        at = parse_time(expires) if expires else None
-        if at is None or at.year <= 1:
+        expires = info.get("expires_at")  # absent for an unknown token or one that never expires
+        if not expires:
             raise ValueError(f"expire_token: session {self.name} has no token {token!r} that expires")
-        left = at - self.clock().now
+        left = parse_time(expires) - self.clock().now
         if left >= datetime.timedelta(0):
             return self.advance(left + datetime.timedelta(seconds=1))
         return self.clock()
