@@ -39,6 +39,14 @@ def probe(inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: str) -
     return dict(json.loads(out.read_text()))
 
 
+def assert_setup_error(inner: pytest.Pytester, lines: list[str]) -> None:
+    """Runs one test that uses the tokenmock fixture: it errors at setup with lines."""
+    inner.makepyfile("def test_one(tokenmock):\n    pass\n")
+    result = inner.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(lines)
+
+
 def assert_stopped(url: str) -> None:
     with pytest.raises(ConnectionError, match="no mock at"):
         tm.Server.connect(url, timeout=5)
@@ -109,10 +117,7 @@ def test_neither_is_a_clear_error(inner: pytest.Pytester, monkeypatch: pytest.Mo
 
 def test_binary_that_is_not_one(inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(tm.ENV_BINARY, str(inner.path / "missing"))
-    inner.makepyfile("def test_one(tokenmock):\n    pass\n")
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*tokenmock: $TOKENMOCK_BINARY '*missing' is not an executable file*"])
+    assert_setup_error(inner, ["*tokenmock: $TOKENMOCK_BINARY '*missing' is not an executable file*"])
 
 
 def test_binary_that_exits_at_once(inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,10 +125,7 @@ def test_binary_that_exits_at_once(inner: pytest.Pytester, monkeypatch: pytest.M
     script.write_text("#!/bin/sh\necho 'serve: --addr: this mock is broken' >&2\nexit 2\n")
     script.chmod(0o755)
     monkeypatch.setenv(tm.ENV_BINARY, str(script))
-    inner.makepyfile("def test_one(tokenmock):\n    pass\n")
-    result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
+    assert_setup_error(inner, [
         "*tokenmock: could not start *broken-mockserver*exited with status 2:",
         "serve: --addr: this mock is broken",
     ])
@@ -134,10 +136,7 @@ def test_url_where_nothing_answers(inner: pytest.Pytester, monkeypatch: pytest.M
         sock.bind(("127.0.0.1", 0))
         url = "http://127.0.0.1:%d" % sock.getsockname()[1]
         monkeypatch.setenv(tm.ENV_URL, url)
-        inner.makepyfile("def test_one(tokenmock):\n    pass\n")
-        result = inner.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([f"*tokenmock: no mock at {url}: GET /_mock/health:*", "(the URL came from $TOKENMOCK_URL)"])
+        assert_setup_error(inner, [f"*tokenmock: no mock at {url}: GET /_mock/health:*", "(the URL came from $TOKENMOCK_URL)"])
 
 
 def test_server_without_pytest(mockserver_binary: str, tmp_path: Path) -> None:
