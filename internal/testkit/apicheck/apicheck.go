@@ -170,10 +170,7 @@ func (c *Checker) Check(x Exchange) error {
 		Options:                opts,
 	}
 	out.SetBodyBytes(x.RespBody)
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		return err
-	}
-	return nil
+	return openapi3filter.ValidateResponse(context.Background(), out)
 }
 
 var yamlTypes = map[string]bool{"application/yaml": true, "application/x-yaml": true, "text/yaml": true}
@@ -201,19 +198,11 @@ func (c *Checker) checkUnrouted(x Exchange, want int) error {
 	if ct := x.RespHeader.Get("Content-Type"); ct != "application/json" {
 		return fmt.Errorf("content type %q, want application/json", ct)
 	}
-	value, err := decodeJSON(x.RespBody)
-	if err != nil {
-		return err
+	var value any
+	if err := json.Unmarshal(x.RespBody, &value); err != nil {
+		return fmt.Errorf("the body is no JSON: %w", err)
 	}
 	return c.errBody.Value.VisitJSON(value, openapi3.EnableJSONSchema2020(), openapi3.MultiErrors())
-}
-
-func decodeJSON(b []byte) (any, error) {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("the body is no JSON: %w", err)
-	}
-	return v, nil
 }
 
 var logMu sync.Mutex

@@ -5,9 +5,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"testing"
 )
 
@@ -38,10 +38,11 @@ func wrap(h http.Handler, fail func(report string)) http.Handler {
 		if err != nil {
 			fail(fmt.Sprintf("apicheck: read the request body of %s %s: %v", r.Method, r.URL.Path, err))
 		}
-		x := Exchange{Method: r.Method, URL: cloneURL(r), Header: r.Header.Clone(), Body: body}
-		r.Body = readCloser{bytes.NewReader(body)}
-		if body == nil {
-			r.Body = http.NoBody
+		u := *r.URL
+		x := Exchange{Method: r.Method, URL: &u, Header: r.Header.Clone(), Body: body}
+		r.Body = http.NoBody
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		tw := &teeWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r)
@@ -52,12 +53,6 @@ func wrap(h http.Handler, fail func(report string)) http.Handler {
 		}
 	})
 }
-
-func cloneURL(r *http.Request) *url.URL { u := *r.URL; return &u }
-
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
 
 // teeWriter passes an answer through and keeps a copy of it.
 type teeWriter struct {
