@@ -111,15 +111,15 @@ func parseFlags(name, usage string, specs []flagSpec, args []string, getenv func
 			printFlags(stdout, specs)
 			return nil, env, &exitError{code: 0}
 		}
+		// The docs spell flags --name (the flag package takes both): the
+		// single-dash names of the flag package's message get a second dash.
+		// Compiled here, not at start-up: only a bad command line needs it.
+		dashes := regexp.MustCompile(`(^|[ :])-([A-Za-z0-9])`)
 		return nil, env, usageErr("%s", dashes.ReplaceAllString(err.Error(), "$1--$2"))
 	}
 	fs.Visit(func(f *flag.Flag) { delete(env, f.Name) })
 	return fs, env, nil
 }
-
-// dashes finds the single-dash flag names in the flag package's messages;
-// the docs spell flags --name (the flag package takes both).
-var dashes = regexp.MustCompile(`(^|[ :])-([A-Za-z0-9])`)
 
 // printFlags lists specs as --help shows them: the flag, its value, its
 // variable and default, and what it does.
