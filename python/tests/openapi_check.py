@@ -105,7 +105,12 @@ class Checker:
             _, obj = self.resolver.resolve(obj["$ref"])
         return obj
 
-    def _validate(self, schema: dict[str, Any], value: Any) -> str | None:
+    def _validate(self, schema: dict[str, Any], body: bytes) -> str | None:
+        """What is wrong with a JSON body against schema (None: it matches)."""
+        try:
+            value = json.loads(body)
+        except ValueError as e:
+            return f"the body is no JSON: {e}"
         validator = jsonschema.Draft202012Validator(schema, resolver=self.resolver, format_checker=FORMATS)
         errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
         if not errors:
@@ -115,11 +120,7 @@ class Checker:
     def _check_error_body(self, content_type: str, body: bytes) -> str | None:
         if _media_type(content_type) != "application/json":
             return f"content type {content_type!r}, want application/json"
-        try:
-            value = json.loads(body)
-        except ValueError as e:
-            return f"the body is no JSON: {e}"
-        return self._validate({"$ref": "#/components/schemas/Error"}, value)
+        return self._validate({"$ref": "#/components/schemas/Error"}, body)
 
     def check(self, method: str, path: str, status: int, content_type: str, body: bytes) -> str | None:
         """What is wrong with one admin answer (None: it matches). path is the
@@ -149,11 +150,7 @@ class Checker:
         schema = content[key].get("schema")
         if schema is None or not (media == "application/json" or media.endswith("+json")):
             return None  # an HTML page: its content type is all that is checked
-        try:
-            value = json.loads(body)
-        except ValueError as e:
-            return f"the body is no JSON: {e}"
-        return self._validate(schema, value)
+        return self._validate(schema, body)
 
     def _check_unrouted(self, status: int, content_type: str, body: bytes, want: int) -> str | None:
         if status != want and status not in REFUSALS:
