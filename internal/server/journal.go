@@ -116,18 +116,6 @@ func (j *Journal) Add(e Entry) {
 	j.bytes += size
 }
 
-// List returns matching entries oldest first; limit > 0 keeps the newest.
-func (j *Journal) List(keep func(*Entry) bool, limit int) []Entry {
-	out := []Entry{}
-	from, to := j.window(keep, limit)
-	for from != 0 {
-		var chunk []Entry
-		chunk, from = j.chunk(nil, keep, from, to, 256)
-		out = append(out, chunk...)
-	}
-	return out
-}
-
 // window returns the ids of the first and the last entry a listing shows:
 // the newest limit matching entries (all when limit <= 0) at the time of
 // the call; 0, 0 when there are none.
@@ -338,13 +326,6 @@ func maskCookies(v []string) string {
 		}
 	}
 	return b.String()
-}
-
-// maskBody hides secret values in JSON and form bodies without reordering
-// anything, in a copy of at most the shown size.
-// It cuts first, so that masking costs at most the shown size.
-func maskBody(b []byte) string {
-	return maskText(string(b[:min(len(b), maxBodyShown)]))
 }
 
 // maskText is s with its secrets masked (s itself when it has none).
