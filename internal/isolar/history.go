@@ -73,18 +73,7 @@ func (h *history) sweep(now func(session uint64) (time.Time, bool), wall time.Ti
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.m.DeleteFunc(func(k historyKey, f *fate) bool {
-		mock, live := now(k.session)
-		switch {
-		case !live:
-			return true
-		case mock.Before(f.expires):
-			f.seen = time.Time{}
-			return false
-		case f.seen.IsZero():
-			f.seen = wall
-			return false
-		}
-		return wall.Sub(f.seen) >= spring.SweepGrace
+		return spring.Sweepable(now, k.session, f.expires, &f.seen, wall)
 	})
 }
 

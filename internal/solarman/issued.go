@@ -5,12 +5,8 @@ import (
 	"time"
 
 	"github.com/tokenmock/tokenmock/internal/memstore"
+	"github.com/tokenmock/tokenmock/internal/spring"
 )
-
-// sweepGrace is how long an expired token stays known after a sweep first
-// finds it expired: long enough to be answered as expired rather than
-// unknown, however the session's clock jumps.
-const sweepGrace = time.Hour
 
 type issuedKey struct {
 	session uint64
@@ -59,23 +55,13 @@ func (i *issued) clear() {
 }
 
 // sweep drops the tokens of sessions that are gone, and those a sweep
-// found expired by their session's clock at least sweepGrace of wall time
-// ago.
+// found expired by their session's clock at least spring.SweepGrace of
+// wall time ago: long enough to be answered as expired rather than
+// unknown, however the session's clock jumps.
 func (i *issued) sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.m.DeleteFunc(func(k issuedKey, t *issuedToken) bool {
-		mockNow, live := now(k.session)
-		switch {
-		case !live:
-			return true
-		case mockNow.Unix() < t.exp:
-			t.seen = time.Time{} // the session's clock went back
-			return false
-		case t.seen.IsZero():
-			t.seen = wall
-			return false
-		}
-		return wall.Sub(t.seen) >= sweepGrace
+		return spring.Sweepable(now, k.session, time.Unix(t.exp, 0), &t.seen, wall)
 	})
 }

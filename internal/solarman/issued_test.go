@@ -8,6 +8,7 @@ import (
 	"github.com/tokenmock/tokenmock/internal/fixture"
 	"github.com/tokenmock/tokenmock/internal/mock"
 	"github.com/tokenmock/tokenmock/internal/session"
+	"github.com/tokenmock/tokenmock/internal/spring"
 	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
@@ -127,16 +128,16 @@ func TestIssuedSweep(t *testing.T) {
 	offset = tokenLifetime // the session's clock at exp: expired
 	s.Sweep(now, clock.Now())
 	offset = 0 // set back: alive again, and no longer seen expired
-	s.Sweep(now, clock.Now().Add(2*sweepGrace))
+	s.Sweep(now, clock.Now().Add(2*spring.SweepGrace))
 	if _, ok := s.Introspect(live, tok); !ok {
 		t.Fatalf("clock set back: got the token forgotten, want it kept")
 	}
 	offset = tokenLifetime
 	s.Sweep(now, clock.Now())
-	if n := s.Sweep(now, clock.Now().Add(sweepGrace-time.Second)); n != 0 {
+	if n := s.Sweep(now, clock.Now().Add(spring.SweepGrace-time.Second)); n != 0 {
 		t.Errorf("within the grace: got %d removed, want 0", n)
 	}
-	if n := s.Sweep(now, clock.Now().Add(sweepGrace)); n != 1 {
+	if n := s.Sweep(now, clock.Now().Add(spring.SweepGrace)); n != 1 {
 		t.Errorf("after the grace: got %d removed, want 1", n)
 	}
 }

@@ -108,7 +108,7 @@ func (s *Codes) Take(session uint64, value string, now time.Time) (Code, error) 
 func (s *Codes) Sweep(now func(session uint64) (time.Time, bool), wall time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m.DeleteFunc(func(k key, c *Code) bool { return sweepable(now, k.session, c.ExpiresAt, &c.seen, wall) })
+	return s.m.DeleteFunc(func(k key, c *Code) bool { return Sweepable(now, k.session, c.ExpiresAt, &c.seen, wall) })
 }
 
 // Len is the number of stored codes.

@@ -280,20 +280,25 @@ func (t *Tokens) Sweep(now func(session uint64) (time.Time, bool), wall time.Tim
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := t.access.DeleteFunc(func(k key, a *accessEntry) bool {
-		if sweepable(now, k.session, a.exp, &a.seen, wall) {
+		if Sweepable(now, k.session, a.exp, &a.seen, wall) {
 			t.forgetLiveLocked(k, a)
 			return true
 		}
 		return false
 	})
-	n += t.refresh.DeleteFunc(func(k key, r *refreshEntry) bool { return sweepable(now, k.session, r.exp, &r.seen, wall) })
+	n += t.refresh.DeleteFunc(func(k key, r *refreshEntry) bool { return Sweepable(now, k.session, r.exp, &r.seen, wall) })
 	return n
 }
 
 // SweepGrace is how long an expired entry stays after a sweep first sees it.
 const SweepGrace = time.Hour
 
-func sweepable(now func(uint64) (time.Time, bool), session uint64, exp time.Time, seen *time.Time, wall time.Time) bool {
+// Sweepable tells whether a sweep at wall drops an entry of session that
+// expires at exp: yes when the session is gone, or when a sweep at least
+// SweepGrace of wall time ago already found it expired. seen is the
+// entry's record of when a sweep first found it expired; Sweepable sets
+// it, and clears it when the session's clock went back.
+func Sweepable(now func(session uint64) (time.Time, bool), session uint64, exp time.Time, seen *time.Time, wall time.Time) bool {
 	mock, live := now(session)
 	switch {
 	case !live:
