@@ -345,7 +345,7 @@ func (s *Service) bearer(c *gin.Context, a *app, now time.Time) (*grantData, *fa
 	t, ok := s.tokens.Lookup(mock.SessionID(c.Request.Context()), token)
 	switch {
 	case !ok:
-		mock.NoteReason(c, "access token unknown in session %s (never issued here, or revoked by a refresh)", sessionName(c))
+		mock.NoteReason(c, "access token unknown in session %s (never issued here, or revoked by a refresh)", mock.SessionName(c))
 		return nil, &failTokenInvalid
 	case t.Kind != "access":
 		mock.NoteReason(c, "a refresh token was sent as the access token")

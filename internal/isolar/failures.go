@@ -238,14 +238,6 @@ func (s *Service) writeRefusal(c *gin.Context, a *app, r *refusal, x string) {
 	s.writeFailure(c, a, r.f, x)
 }
 
-// sessionName is the request's session, as reasons name it.
-func sessionName(c *gin.Context) string {
-	if s := mock.Req(c).Session; s != nil {
-		return s.Name
-	}
-	return "(none)"
-}
-
 // stamp is a time as reasons show it.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

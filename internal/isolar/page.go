@@ -218,7 +218,7 @@ func (s *Service) whyNoTicket(c *gin.Context, value string, now time.Time) strin
 	f, known := s.ticketHistory.of(session, value)
 	switch {
 	case !known:
-		return "consent ticket unknown in session " + sessionName(c)
+		return "consent ticket unknown in session " + mock.SessionName(c)
 	case !f.used.IsZero():
 		return "consent ticket already used at " + stamp(f.used)
 	case !now.Before(f.expires):

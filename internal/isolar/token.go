@@ -215,7 +215,7 @@ func (s *Service) redeem(c *gin.Context, value string) (spring.Code, bool) {
 	f, known := s.codeHistory.of(session, value)
 	switch {
 	case !known:
-		mock.NoteReason(c, "code %s unknown in session %s", shown(value), sessionName(c))
+		mock.NoteReason(c, "code %s unknown in session %s", shown(value), mock.SessionName(c))
 	case !f.used.IsZero():
 		mock.NoteReason(c, "code %s already used at %s", shown(value), stamp(f.used))
 	case !now.Before(f.expires):
@@ -267,7 +267,7 @@ func (s *Service) whyNoRefresh(c *gin.Context, a *app, old spring.Token, known b
 	if f, ok := s.rotated.of(mock.SessionID(c.Request.Context()), value); ok {
 		return "refresh token was rotated by an earlier refresh at " + stamp(f.used)
 	}
-	return "refresh token unknown in session " + sessionName(c)
+	return "refresh token unknown in session " + mock.SessionName(c)
 }
 
 // writeSuccess is the one place a success is written, in the app's shape.

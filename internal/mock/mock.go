@@ -95,6 +95,15 @@ func RequestOf(ctx context.Context) *Request {
 // Req is RequestOf for a gin context.
 func Req(c *gin.Context) *Request { return RequestOf(c.Request.Context()) }
 
+// SessionName is the name of the request's session as a failure's reason
+// shows it: "(none)" outside the server.
+func SessionName(c *gin.Context) string {
+	if s := Req(c).Session; s != nil {
+		return s.Name
+	}
+	return "(none)"
+}
+
 // SessionID is the incarnation id of the request's session (0 outside the
 // server); vendor stores key their state by it.
 func SessionID(ctx context.Context) uint64 {

@@ -90,7 +90,7 @@ func (s *Service) readToken(c *gin.Context, value string) (spring.Token, *Error)
 	t, ok := s.tokens.Lookup(mock.SessionID(ctx), value)
 	switch {
 	case !ok:
-		mock.NoteReason(c, "token unknown in session %s", sessionName(c))
+		mock.NoteReason(c, "token unknown in session %s", mock.SessionName(c))
 		return t, errCheckTokenUnrecognised
 	case t.Kind != "access":
 		mock.NoteReason(c, "a %s token was sent, not an access token", t.Kind)

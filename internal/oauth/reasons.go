@@ -6,20 +6,10 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // The reasons a natural failure notes for the log (mock.NoteReason): what
 // was wrong, with the values that explain it, never a secret or a token.
-
-// sessionName is the request's session.
-func sessionName(c *gin.Context) string {
-	if ss := mock.Req(c).Session; ss != nil {
-		return ss.Name
-	}
-	return "(none)"
-}
 
 // expiredAt tells when something expired by the session's clock.
 func (s *Service) expiredAt(c *gin.Context, exp time.Time) string {

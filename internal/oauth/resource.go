@@ -107,7 +107,7 @@ func (s *Service) loadBearer(c *gin.Context, value string) (spring.Token, *Error
 		mock.NoteReason(c, "the bearer token is empty")
 		return t, errResourceInvalidToken.withValue(value)
 	case err != nil:
-		mock.NoteReason(c, "access token unknown in session %s (never issued here, refreshed away, or expired and removed)", sessionName(c))
+		mock.NoteReason(c, "access token unknown in session %s (never issued here, refreshed away, or expired and removed)", mock.SessionName(c))
 		return t, errResourceInvalidToken.withValue(value)
 	case s.clients[t.Grant.Client] == nil:
 		mock.NoteReason(c, "client %s of the token is not in the fixtures", t.Grant.Client)

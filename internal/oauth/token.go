@@ -167,7 +167,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 			mock.NoteReason(c, "code %s expired %s", shown(value), s.expiredAt(c, code.ExpiresAt))
 			return errInvalidCode.withValue(value)
 		case err != nil:
-			mock.NoteReason(c, "code %s unknown or already used in session %s", shown(value), sessionName(c))
+			mock.NoteReason(c, "code %s unknown or already used in session %s", shown(value), mock.SessionName(c))
 			return errInvalidCode.withValue(value)
 		}
 		redirect, redirectSent := p.get("redirect_uri")
@@ -209,7 +209,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 		var oe *Error
 		switch {
 		case errors.Is(err, spring.ErrInvalidRefresh):
-			mock.NoteReason(c, "refresh token unknown in session %s (never issued here, replaced by a refresh, or expired and removed)", sessionName(c))
+			mock.NoteReason(c, "refresh token unknown in session %s (never issued here, replaced by a refresh, or expired and removed)", mock.SessionName(c))
 			return errInvalidRefreshToken.withValue(value)
 		case errors.Is(err, spring.ErrWrongClient):
 			mock.NoteReason(c, "refresh token was issued to client %s, not %s", a.Grant.Client, cl.ClientID)

@@ -228,7 +228,7 @@ func (s *Service) noteTokenProblem(gc *gin.Context, c *parsedClaims, p tokenProb
 	case tokenNotAccess:
 		mock.NoteReason(gc, "a refresh token was sent where an access token is needed")
 	case tokenOtherSession:
-		mock.NoteReason(gc, "token not issued in session %s (another session's, or from before a reset)", sessionName(gc))
+		mock.NoteReason(gc, "token not issued in session %s (another session's, or from before a reset)", mock.SessionName(gc))
 	case tokenExpired:
 		now := s.deps.Now(gc.Request.Context())
 		mock.NoteReason(gc, "access token expired at %s (session clock %s)",
@@ -236,14 +236,6 @@ func (s *Service) noteTokenProblem(gc *gin.Context, c *parsedClaims, p tokenProb
 	case tokenUserGone:
 		mock.NoteReason(gc, "user %d of the token is not in the fixtures", c.Detail.UserID)
 	}
-}
-
-// sessionName is the request's session, for reasons.
-func sessionName(c *gin.Context) string {
-	if ss := mock.Req(c).Session; ss != nil {
-		return ss.Name
-	}
-	return "(none)"
 }
 
 // authorize runs the checks of every call that takes a token, in the
