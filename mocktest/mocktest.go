@@ -181,10 +181,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 // Tests of other runs and other packages may use the same mock, so
 // Session(t) adds a tag of this handle to the names it makes (see Tag).
 func Connect(t testing.TB, url string, opts ...Option) *Server {
-	var f failer = panicker{}
-	if t != nil {
-		f = t
-	}
+	f := failerOf(t)
 	f.Helper()
 	o := build(opts)
 	if len(o.server) > 0 {
@@ -298,6 +295,14 @@ func (l *testLog) close() {
 type failer interface {
 	Helper()
 	Fatalf(format string, args ...any)
+}
+
+// failerOf is t, or with t nil (code without a test) a panicker.
+func failerOf(t testing.TB) failer {
+	if t == nil {
+		return panicker{}
+	}
+	return t
 }
 
 // panicker reports a failing helper of a session bound to no test.

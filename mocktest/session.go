@@ -60,10 +60,7 @@ func (s *Server) Session(t testing.TB) *Session {
 // examples) a failing helper panics. The name is taken as it is, also on
 // a mock from Connect: what earlier runs left in that session stays.
 func (s *Server) SessionNamed(t testing.TB, name string) *Session {
-	var f failer = panicker{}
-	if t != nil {
-		f = t
-	}
+	f := failerOf(t)
 	f.Helper()
 	if err := session.NameError(name); err != nil {
 		f.Fatalf("mocktest: %v (Session(t) makes one from the test's name)", err)
@@ -76,11 +73,7 @@ func (s *Server) SessionNamed(t testing.TB, name string) *Session {
 // own), with every helper reporting to t (t nil: a failing helper
 // panics). On a mock from Connect every client of the mock shares it.
 func (s *Server) Default(t testing.TB) *Session {
-	var f failer = panicker{}
-	if t != nil {
-		f = t
-	}
-	return &Session{Name: "default", URL: s.URL, s: s, t: f}
+	return &Session{Name: "default", URL: s.URL, s: s, t: failerOf(t)}
 }
 
 // sessionName is the session name that Session gives a test named
