@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,13 @@ import (
 // benchRequest serves one request per iteration in-process, the whole
 // stack (session, journal, scenario hook, vendor) but no network.
 func benchRequest(b *testing.B, method, target string, header map[string]string, body string, want string) {
-	a, err := app.New(app.Config{Fixtures: "../../bench/fixtures.yaml"})
+	benchRequestLogged(b, nil, method, target, header, body, want)
+}
+
+// benchRequestLogged is benchRequest with the mock logging to log (nil:
+// nowhere).
+func benchRequestLogged(b *testing.B, log *slog.Logger, method, target string, header map[string]string, body string, want string) {
+	a, err := app.New(app.Config{Fixtures: "../../bench/fixtures.yaml", Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}
