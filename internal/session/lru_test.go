@@ -197,6 +197,10 @@ func TestReleaseAfterDrop(t *testing.T) {
 	}
 }
 
+// NameOf is the name of the live session with that id, or "", as Names
+// tells it.
+func (r *Registry) NameOf(id uint64) string { return r.Names()[id] }
+
 func TestNameOfIsByID(t *testing.T) {
 	r := NewRegistry(nil)
 	a, _ := r.Get("a")

@@ -140,7 +140,6 @@ type Registry struct {
 	wall   func() time.Time
 	mu     sync.Mutex
 	byName map[string]*Session
-	byID   map[uint64]*Session
 	lru    Session // the list's sentinel: lru.next the most recent, lru.prev the least
 	nextID uint64
 	max    int
@@ -152,7 +151,7 @@ func NewRegistry(wall func() time.Time) *Registry {
 	if wall == nil {
 		wall = time.Now
 	}
-	r := &Registry{wall: wall, byName: map[string]*Session{}, byID: map[uint64]*Session{}, max: MaxSessions}
+	r := &Registry{wall: wall, byName: map[string]*Session{}, max: MaxSessions}
 	r.lru.prev, r.lru.next = &r.lru, &r.lru
 	return r
 }
@@ -215,7 +214,6 @@ func (r *Registry) get(name string, use bool) (*Session, error) {
 		r.nextID++
 		s = &Session{ID: r.nextID, Name: name}
 		r.byName[name] = s
-		r.byID[s.ID] = s
 	} else {
 		r.unlinkLocked(s)
 	}
@@ -252,7 +250,6 @@ func (r *Registry) unlinkLocked(s *Session) {
 func (r *Registry) dropLocked(s *Session) {
 	r.unlinkLocked(s)
 	delete(r.byName, s.Name)
-	delete(r.byID, s.ID)
 	s.gone = true
 }
 
@@ -272,7 +269,6 @@ func (r *Registry) Drop() {
 		s.prev, s.next, s.gone = nil, nil, true
 	}
 	r.byName = map[string]*Session{}
-	r.byID = map[uint64]*Session{}
 	r.lru.prev, r.lru.next = &r.lru, &r.lru
 	r.mu.Unlock()
 	r.notify(dropped)
@@ -309,16 +305,6 @@ func (r *Registry) Names() map[uint64]string {
 		out[s.ID] = name
 	}
 	return out
-}
-
-// NameOf returns the name of the live session with that id, or "".
-func (r *Registry) NameOf(id uint64) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if s := r.byID[id]; s != nil {
-		return s.Name
-	}
-	return ""
 }
 
 // Len is the number of live sessions.
