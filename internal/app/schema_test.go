@@ -9,24 +9,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/scenario"
+	"github.com/tokenmock/tokenmock/internal/testkit"
 )
 
 const schemaFile = "../../schema/scenario.schema.json"
-
-func compileSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
 
 // yamlToJSON reads YAML as the JSON value an editor's schema check sees.
 func yamlToJSON(t *testing.T, data []byte) any {
@@ -35,15 +25,7 @@ func yamlToJSON(t *testing.T, data []byte) any {
 	if err := yaml.Unmarshal(data, &v); err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return inst
+	return testkit.SchemaInstance(t, v)
 }
 
 var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
@@ -51,7 +33,7 @@ var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
 // Every example (the library, and the complete scenarios of
 // docs/scenarios.md) passes both the JSON Schema and the loader.
 func TestExamplesPassSchemaAndLoader(t *testing.T) {
-	sch := compileSchema(t)
+	sch := testkit.CompileSchema(t, schemaFile)
 	cat := app.Catalogue()
 	files, _ := filepath.Glob("../../scenarios/*.yaml")
 	if len(files) < 15 {
@@ -118,7 +100,7 @@ func TestSchemaKnowsTheCatalogue(t *testing.T) {
 
 // The schema refuses what the loader refuses, for the common mistakes.
 func TestSchemaRefusesMistakes(t *testing.T) {
-	sch := compileSchema(t)
+	sch := testkit.CompileSchema(t, schemaFile)
 	for name, src := range map[string]string{
 		"unknown key":                        "rules: [{when: {endpoint: isolar.token}, do: {pass: true}, extra: 1}]",
 		"unknown endpoint":                   "rules: [{when: {endpoint: isolar.nope}, do: {pass: true}}]",
