@@ -87,13 +87,3 @@ func checkFixtures(path string, all, fixtures []string) error {
 	}
 	return renamed
 }
-
-// CheckFile validates one fixture or scenario file or folder, as Check,
-// and returns all problems at once.
-func CheckFile(path string, cat *scenario.Catalogue) error {
-	var errs []error
-	for _, c := range Check(path, cat) {
-		errs = append(errs, c.Err)
-	}
-	return yamlfile.Merge(errs...)
-}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenmock/tokenmock/internal/app"
 	"github.com/tokenmock/tokenmock/internal/testkit"
+	"github.com/tokenmock/tokenmock/internal/yamlfile"
 )
 
 const (
@@ -15,7 +16,17 @@ const (
 	goodScenario = "rules:\n  - when: {endpoint: oauth.token}\n    do: {error: token_invalid_code}\n"
 )
 
-// CheckFile is what validate runs: each file with top-level rules, name or
+// checkFile is what validate checks of a path (Check), all its problems
+// at once.
+func checkFile(path string) error {
+	var errs []error
+	for _, c := range app.Check(path, app.Catalogue()) {
+		errs = append(errs, c.Err)
+	}
+	return yamlfile.Merge(errs...)
+}
+
+// Check is what validate runs: each file with top-level rules, name or
 // description is a scenario, the other files of a path are one fixture
 // set; every problem has its line.
 func TestCheckFile(t *testing.T) {
@@ -96,7 +107,7 @@ func TestCheckFile(t *testing.T) {
 			if !strings.HasPrefix(path, "../../") {
 				path = filepath.Join(dir, path)
 			}
-			err := app.CheckFile(path, app.Catalogue())
+			err := checkFile(path)
 			if c.want == nil {
 				if err != nil {
 					t.Errorf("got %v, want nil", err)
@@ -128,7 +139,7 @@ func TestBrokenScenarioSameLineEverywhere(t *testing.T) {
 		problems func(t *testing.T) (file string, problems []string)
 	}{
 		{"validate", func(t *testing.T) (string, []string) {
-			return file, problems(t, app.CheckFile(file, app.Catalogue()))
+			return file, problems(t, checkFile(file))
 		}},
 		{"serve --scenarios", func(t *testing.T) (string, []string) {
 			_, err := app.New(app.Config{Scenarios: file})
