@@ -66,6 +66,37 @@ func (l *logged) entry(session string) entries {
 	return got
 }
 
+// useScenario puts a whole scenario (YAML) into the session.
+func (l *logged) useScenario(session, yaml string) {
+	l.t.Helper()
+	if r := l.do("PUT", "/s/"+session+"/_mock/scenario", map[string]string{"Content-Type": "application/yaml"}, yaml); r.Status != 200 {
+		l.t.Fatalf("PUT scenario: got %d %s", r.Status, r.Body)
+	}
+}
+
+// tokenRequest is the default app's token request in the session.
+func (l *logged) tokenRequest(session string) *http.Request {
+	l.t.Helper()
+	req, err := http.NewRequest("POST", l.url+"/s/"+session+"/openapi/apiManage/token", strings.NewReader(tokenBody))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	req.Header.Set("x-access-key", accessKey)
+	return req
+}
+
+// awaitEntries waits (10 s at most) for the session's journal to list an
+// entry: the server records a request whose client left only after it
+// closed the connection, so the client may ask before then.
+func (l *logged) awaitEntries(session string) entries {
+	l.t.Helper()
+	var got entries
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(got.Requests) == 0; time.Sleep(10 * time.Millisecond) {
+		got = decode[entries](l.t, l.do("GET", "/s/"+session+"/_mock/requests", nil, ""))
+	}
+	return got
+}
+
 var reasonAttr = regexp.MustCompile(`reason=("[^"]+"|[^ "]+)`)
 
 // Review point 9: a failed vendor request says why in its log line and its
@@ -122,9 +153,7 @@ rules:
 // and code, the rule, and a reason naming the rule.
 func TestLogNamesTheRuleThatFailedARequest(t *testing.T) {
 	l := newLogged(t, slog.LevelInfo)
-	if r := l.do("PUT", "/s/inj/_mock/scenario", map[string]string{"Content-Type": "application/yaml"}, injectYAML); r.Status != 200 {
-		t.Fatalf("PUT scenario: got %d %s", r.Status, r.Body)
-	}
+	l.useScenario("inj", injectYAML)
 	l.token("/s/inj/openapi/apiManage/token", nil)
 	line := l.line("request", "session=inj ")
 	want := "scenario rule inject/refuse answered instead of the vendor"
@@ -150,28 +179,13 @@ rules:
 // with status 0 and a reason naming the rule.
 func TestLogRecordsAFaultAsStatusZero(t *testing.T) {
 	l := newLogged(t, slog.LevelInfo)
-	if r := l.do("PUT", "/s/cut/_mock/scenario", map[string]string{"Content-Type": "application/yaml"}, faultYAML); r.Status != 200 {
-		t.Fatalf("PUT scenario: got %d %s", r.Status, r.Body)
-	}
-	req, err := http.NewRequest("POST", l.url+"/s/cut/openapi/apiManage/token", strings.NewReader(tokenBody))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("x-access-key", accessKey)
+	l.useScenario("cut", faultYAML)
 	client := &http.Client{Timeout: 30 * time.Second}
-	if resp, err := client.Do(req); err == nil {
+	if resp, err := client.Do(l.tokenRequest("cut")); err == nil {
 		resp.Body.Close()
 		t.Fatalf("fault: empty: got an answer %d, want none", resp.StatusCode)
 	}
-	// The server records the request after it closed the connection, so
-	// the client may ask before then: wait for the entry, bounded.
-	var got entries
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		got = decode[entries](t, l.do("GET", "/s/cut/_mock/requests", nil, ""))
-		if len(got.Requests) > 0 {
-			break
-		}
-	}
+	got := l.awaitEntries("cut")
 	if len(got.Requests) != 1 {
 		t.Fatalf("got %d journal entries, want 1", len(got.Requests))
 	}
@@ -267,22 +281,12 @@ rules:
 // with status 499 and a reason that says so.
 func TestClientGivingUpDuringADelayIs499(t *testing.T) {
 	l := newLogged(t, slog.LevelInfo)
-	if r := l.do("PUT", "/s/slow/_mock/scenario", map[string]string{"Content-Type": "application/yaml"}, delayYAML); r.Status != 200 {
-		t.Fatalf("PUT scenario: got %d %s", r.Status, r.Body)
-	}
-	req, err := http.NewRequest("POST", l.url+"/s/slow/openapi/apiManage/token", strings.NewReader(tokenBody))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("x-access-key", accessKey)
-	if resp, err := (&http.Client{Timeout: 100 * time.Millisecond}).Do(req); err == nil {
+	l.useScenario("slow", delayYAML)
+	if resp, err := (&http.Client{Timeout: 100 * time.Millisecond}).Do(l.tokenRequest("slow")); err == nil {
 		resp.Body.Close()
 		t.Fatalf("got an answer %d during a 10-minute delay", resp.StatusCode)
 	}
-	var got entries
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(got.Requests) == 0; time.Sleep(10 * time.Millisecond) {
-		got = decode[entries](t, l.do("GET", "/s/slow/_mock/requests", nil, ""))
-	}
+	got := l.awaitEntries("slow")
 	want := "the client gave up during the delay of scenario rule slow/wait"
 	if len(got.Requests) != 1 || got.Requests[0].Status != 499 || got.Requests[0].Reason != want {
 		t.Fatalf("journal: got %+v, want one entry with status 499 and reason %q", got.Requests, want)
