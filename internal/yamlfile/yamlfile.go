@@ -118,9 +118,9 @@ func (f *File) AddFile(msg string) {
 	f.problems = append(f.problems, problem{0, "", msg})
 }
 
-// FileProblem is an *Errors with one problem of file as a whole (see
+// fileProblem is an *Errors with one problem of file as a whole (see
 // AddFile).
-func FileProblem(file, msg string) error {
+func fileProblem(file, msg string) error {
 	f := Parse(file, nil)
 	f.AddFile(msg)
 	return f.Err()
@@ -139,7 +139,7 @@ func ReadProblem(file string, err error) error {
 	case errors.As(err, &pe):
 		err = pe.Err
 	}
-	return FileProblem(file, "cannot read: "+err.Error())
+	return fileProblem(file, "cannot read: "+err.Error())
 }
 
 // Addf records a problem at the line of n (1 when n is nil).
