@@ -335,12 +335,15 @@ func (st *state) chance(seed uint64, name string) float64 {
 // the length of its input); the lock is taken only to count and decide,
 // and the matching starts again if the scenario changed meanwhile.
 func (e *Engine) decide(session uint64, name, endpoint string, hr *http.Request, body []byte) (string, *Action) {
-	req := &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
+	var req *request // made only for a scenario: most sessions have none
 	var buf [32]bool
 	for {
 		st, sc := e.current(session)
 		if sc == nil {
 			return "", nil
+		}
+		if req == nil {
+			req = &request{header: hr.Header, rawQuery: hr.URL.RawQuery, body: body}
 		}
 		matched := sc.matchAll(endpoint, req, buf[:0])
 		if !slices.Contains(matched, true) {
