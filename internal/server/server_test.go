@@ -135,8 +135,7 @@ func TestJournal(t *testing.T) {
 	e.do("POST", "/openapi/apiManage/token", map[string]string{"x-access-key": accessKey, "Content-Type": "application/x-www-form-urlencoded"}, "appkey=a&password=hunter2&x=1")
 	e.do("GET", "/_mock/clock", nil, "") // admin calls are not journalled
 
-	type list struct{ Requests []server.Entry }
-	all := decode[list](t, e.do("GET", "/_mock/requests", nil, ""))
+	all := decode[entries](t, e.do("GET", "/_mock/requests", nil, ""))
 	if len(all.Requests) != 3 {
 		t.Fatalf("got %d entries, want 3", len(all.Requests))
 	}
@@ -157,20 +156,20 @@ func TestJournal(t *testing.T) {
 		t.Errorf("form body: got %q, want the password masked", got)
 	}
 
-	if got := decode[list](t, e.do("GET", "/_mock/requests?session=j2", nil, "")); len(got.Requests) != 1 || got.Requests[0].Session != "j2" {
+	if got := decode[entries](t, e.do("GET", "/_mock/requests?session=j2", nil, "")); len(got.Requests) != 1 || got.Requests[0].Session != "j2" {
 		t.Errorf("session filter: got %+v", got.Requests)
 	}
-	if got := decode[list](t, e.do("GET", "/_mock/requests?limit=1", nil, "")); len(got.Requests) != 1 || got.Requests[0].ID != 3 {
+	if got := decode[entries](t, e.do("GET", "/_mock/requests?limit=1", nil, "")); len(got.Requests) != 1 || got.Requests[0].ID != 3 {
 		t.Errorf("limit keeps the newest: got %+v", got.Requests)
 	}
-	if got := decode[list](t, e.do("GET", "/_mock/requests?endpoint=isolar.refresh", nil, "")); len(got.Requests) != 0 {
+	if got := decode[entries](t, e.do("GET", "/_mock/requests?endpoint=isolar.refresh", nil, "")); len(got.Requests) != 0 {
 		t.Errorf("endpoint filter: got %d entries, want 0", len(got.Requests))
 	}
 	if r := e.do("GET", "/_mock/requests?limit=-1", nil, ""); r.Status != 400 {
 		t.Errorf("bad limit: got %d, want 400", r.Status)
 	}
 	e.do("DELETE", "/_mock/requests?all=true", nil, "")
-	if got := decode[list](t, e.do("GET", "/_mock/requests", nil, "")); len(got.Requests) != 0 {
+	if got := decode[entries](t, e.do("GET", "/_mock/requests", nil, "")); len(got.Requests) != 0 {
 		t.Errorf("after DELETE ?all=true: got %d entries, want 0", len(got.Requests))
 	}
 }
