@@ -351,7 +351,7 @@ func (s *Service) bearer(c *gin.Context, a *app, now time.Time) (*grantData, *fa
 		mock.NoteReason(c, "a refresh token was sent as the access token")
 		return nil, &failTokenInvalid
 	case !now.Before(t.ExpiresAt):
-		mock.NoteReason(c, "access token expired at %s (session clock %s)", stamp(t.ExpiresAt), stamp(now))
+		mock.NoteReason(c, "access token %s", mock.ExpiredAt(t.ExpiresAt, now))
 		return nil, &failTokenInvalid
 	case t.Grant.Client != a.AppKey:
 		mock.NoteReason(c, "access token was issued to app %s, not %s", t.Grant.Client, a.AppKey)

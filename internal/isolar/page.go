@@ -223,7 +223,7 @@ func (s *Service) whyNoTicket(c *gin.Context, value string, now time.Time) strin
 		return "consent ticket already used at " + stamp(f.used)
 	case !now.Before(f.expires):
 		s.ticketHistory.spent(session, value, f.expires, now)
-		return "consent ticket expired at " + stamp(f.expires) + " (session clock " + stamp(now) + ")"
+		return "consent ticket " + mock.ExpiredAt(f.expires, now)
 	}
 	return "consent ticket already used"
 }

@@ -220,7 +220,7 @@ func (s *Service) redeem(c *gin.Context, value string) (spring.Code, bool) {
 		mock.NoteReason(c, "code %s already used at %s", shown(value), stamp(f.used))
 	case !now.Before(f.expires):
 		s.codeHistory.spent(session, value, f.expires, now) // the store dropped it just now
-		mock.NoteReason(c, "code %s expired at %s (session clock %s)", shown(value), stamp(f.expires), stamp(now))
+		mock.NoteReason(c, "code %s %s", shown(value), mock.ExpiredAt(f.expires, now))
 	default: // another request took it a moment ago
 		mock.NoteReason(c, "code %s already used", shown(value))
 	}
@@ -242,7 +242,7 @@ func (s *Service) refresh(c *gin.Context, a *app, req tokenRequest) {
 	t, err := s.tokens.Refresh(session, a.AppKey, req.RefreshToken, now, s.policy(true), mock.TokenTTL(ctx), nil)
 	switch {
 	case errors.Is(err, spring.ErrRefreshExpired):
-		mock.NoteReason(c, "refresh token expired at %s (session clock %s)", stamp(old.ExpiresAt), stamp(now))
+		mock.NoteReason(c, "refresh token %s", mock.ExpiredAt(old.ExpiresAt, now))
 		s.writeFailure(c, a, failRefreshExpired, "")
 		return
 	case err != nil:

@@ -104,6 +104,13 @@ func SessionName(c *gin.Context) string {
 	return "(none)"
 }
 
+// ExpiredAt is when something expired, by the session's clock, as a
+// failure's reason shows it: "expired at 2026-03-14T09:36:53Z (session
+// clock 2026-03-14T09:40:00Z)".
+func ExpiredAt(exp, now time.Time) string {
+	return "expired at " + exp.UTC().Format(time.RFC3339) + " (session clock " + now.UTC().Format(time.RFC3339) + ")"
+}
+
 // SessionID is the incarnation id of the request's session (0 outside the
 // server); vendor stores key their state by it.
 func SessionID(ctx context.Context) uint64 {

@@ -96,7 +96,7 @@ func (s *Service) readToken(c *gin.Context, value string) (spring.Token, *Error)
 		mock.NoteReason(c, "a %s token was sent, not an access token", t.Kind)
 		return t, errCheckTokenUnrecognised
 	case !s.deps.Now(ctx).Before(t.ExpiresAt):
-		mock.NoteReason(c, "access token expired %s", s.expiredAt(c, t.ExpiresAt))
+		mock.NoteReason(c, "access token %s", s.expiredAt(c, t.ExpiresAt))
 		return t, errCheckTokenExpired
 	case s.clients[t.Grant.Client] == nil:
 		mock.NoteReason(c, "client %s of the token is not in the fixtures", t.Grant.Client)

@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tokenmock/tokenmock/internal/mock"
 )
 
 // The reasons a natural failure notes for the log (mock.NoteReason): what
@@ -13,8 +15,7 @@ import (
 
 // expiredAt tells when something expired by the session's clock.
 func (s *Service) expiredAt(c *gin.Context, exp time.Time) string {
-	now := s.deps.Now(c.Request.Context())
-	return "at " + exp.UTC().Format(time.RFC3339) + " (session clock " + now.UTC().Format(time.RFC3339) + ")"
+	return mock.ExpiredAt(exp, s.deps.Now(c.Request.Context()))
 }
 
 // credentialsReason tells why a client's id and secret were refused.

@@ -101,7 +101,7 @@ func (s *Service) loadBearer(c *gin.Context, value string) (spring.Token, *Error
 	t, err := s.tokens.LoadAccess(mock.SessionID(ctx), value, s.deps.Now(ctx))
 	switch {
 	case errors.Is(err, spring.ErrAccessExpired):
-		mock.NoteReason(c, "access token expired %s", s.expiredAt(c, t.ExpiresAt))
+		mock.NoteReason(c, "access token %s", s.expiredAt(c, t.ExpiresAt))
 		return t, errResourceExpiredToken.withValue(value)
 	case err != nil && value == "":
 		mock.NoteReason(c, "the bearer token is empty")

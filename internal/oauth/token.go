@@ -164,7 +164,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 		code, err := s.codes.Take(mock.SessionID(ctx), value, now)
 		switch {
 		case errors.Is(err, spring.ErrCodeExpired):
-			mock.NoteReason(c, "code %s expired %s", shown(value), s.expiredAt(c, code.ExpiresAt))
+			mock.NoteReason(c, "code %s %s", shown(value), s.expiredAt(c, code.ExpiresAt))
 			return errInvalidCode.withValue(value)
 		case err != nil:
 			mock.NoteReason(c, "code %s unknown or already used in session %s", shown(value), mock.SessionName(c))
@@ -215,7 +215,7 @@ func (s *Service) grant(c *gin.Context, p params, cl *client) *Error {
 			mock.NoteReason(c, "refresh token was issued to client %s, not %s", a.Grant.Client, cl.ClientID)
 			return errRefreshWrongClient.withValue(value)
 		case errors.Is(err, spring.ErrRefreshExpired):
-			mock.NoteReason(c, "refresh token expired %s", s.expiredAt(c, a.RefreshExpiresAt))
+			mock.NoteReason(c, "refresh token %s", s.expiredAt(c, a.RefreshExpiresAt))
 			return errRefreshExpired.withValue(value)
 		case errors.As(err, &oe):
 			return oe

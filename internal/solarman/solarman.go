@@ -231,8 +231,7 @@ func (s *Service) noteTokenProblem(gc *gin.Context, c *parsedClaims, p tokenProb
 		mock.NoteReason(gc, "token not issued in session %s (another session's, or from before a reset)", mock.SessionName(gc))
 	case tokenExpired:
 		now := s.deps.Now(gc.Request.Context())
-		mock.NoteReason(gc, "access token expired at %s (session clock %s)",
-			time.Unix(*c.Exp, 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		mock.NoteReason(gc, "access token %s", mock.ExpiredAt(time.Unix(*c.Exp, 0), now))
 	case tokenUserGone:
 		mock.NoteReason(gc, "user %d of the token is not in the fixtures", c.Detail.UserID)
 	}
