@@ -206,10 +206,7 @@ func keyHint(key string, allowed []string) string {
 	case rule && slices.Contains(actionKeys, key):
 		return "indent it under do; "
 	}
-	if n := yamlfile.Nearest(key, allowed, false); n != "" {
-		return fmt.Sprintf("did you mean %q? ", n)
-	}
-	return ""
+	return meant(key, allowed, false)
 }
 
 // meant is "did you mean X? " for the nearest of candidates, or "".
