@@ -102,6 +102,14 @@ func (e *Engine) Lookup(name string) (*Scenario, bool) {
 	return sc, ok
 }
 
+// find is Lookup with the error of an unknown name.
+func (e *Engine) find(name string) (*Scenario, error) {
+	if sc, ok := e.Lookup(name); ok {
+		return sc, nil
+	}
+	return nil, fmt.Errorf("unknown scenario %q", name)
+}
+
 // Library lists the library's scenarios by name.
 func (e *Engine) Library() []*Scenario {
 	e.mu.RLock()
@@ -116,8 +124,10 @@ func (e *Engine) Library() []*Scenario {
 // SetDefault makes a library scenario active in every session that has
 // not chosen another.
 func (e *Engine) SetDefault(name string) error {
-	if _, ok := e.Lookup(name); !ok && name != "" {
-		return fmt.Errorf("unknown scenario %q", name)
+	if name != "" {
+		if _, err := e.find(name); err != nil {
+			return err
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -260,9 +270,9 @@ func bytesOf(n int64) string {
 // ActivateByName activates a library scenario unless it is active already
 // (so that a header sent on every request keeps the counters).
 func (e *Engine) ActivateByName(session uint64, name string) error {
-	sc, ok := e.Lookup(name)
-	if !ok {
-		return fmt.Errorf("unknown scenario %q", name)
+	sc, err := e.find(name)
+	if err != nil {
+		return err
 	}
 	st := e.locked(session)
 	defer st.mu.Unlock()
@@ -544,9 +554,9 @@ func (r *Rule) matches(req *request) bool {
 // ActivateFresh activates a library scenario with fresh counters, even
 // when it is active already.
 func (e *Engine) ActivateFresh(session uint64, name string) error {
-	sc, ok := e.Lookup(name)
-	if !ok {
-		return fmt.Errorf("unknown scenario %q", name)
+	sc, err := e.find(name)
+	if err != nil {
+		return err
 	}
 	return e.Activate(session, sc, true)
 }
