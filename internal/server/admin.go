@@ -33,13 +33,9 @@ func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.GET("/scenarios", s.listScenarios)
 	g.PUT("/scenario", s.putScenario)
 	g.DELETE("/scenario", s.deleteScenario)
-	// A vendor's own admin routes answer with the admin API's headers,
-	// whatever they write (Content-Type is theirs).
-	vg := g.Group("", func(c *gin.Context) {
-		h := c.Writer.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-	})
+	// A vendor's own admin routes answer with the admin API's headers (the
+	// Content-Type they write replaces the default).
+	vg := g.Group("", func(c *gin.Context) { setAdminHeaders(c.Writer.Header()) })
 	for _, v := range s.cfg.Vendors {
 		if am, ok := v.(mock.AdminMounter); ok {
 			am.MountAdmin(vg)
