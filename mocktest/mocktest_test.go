@@ -283,6 +283,22 @@ func TestRequestFailure(t *testing.T) {
 	}
 }
 
+// A request with more headers than the journal keeps says how many it
+// dropped.
+func TestRequestHeadersDropped(t *testing.T) {
+	mock := mocktest.Start(t)
+	s := mock.Session(t)
+	h := map[string]string{"x-access-key": mocktest.IsolarSecretKey}
+	for i := range 70 {
+		h[fmt.Sprintf("X-Extra-%02d", i)] = "v"
+	}
+	testkit.Do(t, "POST", s.URL+"/openapi/apiManage/token", h, `{}`)
+	reqs := s.Requests("isolar.token")
+	if len(reqs) != 1 || reqs[0].HeadersDropped == 0 || len(reqs[0].Headers)+reqs[0].HeadersDropped < 71 {
+		t.Errorf("got %+v, want one request with the dropped headers counted", reqs)
+	}
+}
+
 // A DI code needs only the client: the user, the redirect and the scope
 // default as CodeRequest says.
 func TestMintCodeDefaults(t *testing.T) {

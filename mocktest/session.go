@@ -316,11 +316,14 @@ type Request struct {
 	// Headers maps each header's canonical name to its value; the journal
 	// joins a repeated header's values with ", " (one value then holds
 	// them all) and shows secrets as "***".
-	Headers      map[string]string `json:"headers"`
-	Body         string            `json:"body"`
-	Status       int               `json:"status"`
-	ResponseBody string            `json:"response_body"`
-	Rule         string            `json:"rule"` // the scenario rule that acted, "" for none
+	Headers map[string]string `json:"headers"`
+	// HeadersDropped counts the headers the journal did not keep (it
+	// keeps at most 64 per request, in name order).
+	HeadersDropped int    `json:"headers_dropped,omitempty"`
+	Body           string `json:"body"`
+	Status         int    `json:"status"`
+	ResponseBody   string `json:"response_body"`
+	Rule           string `json:"rule"` // the scenario rule that acted, "" for none
 	// Failure is the failure's name in the vendor's catalogue (as a
 	// scenario names it, e.g. "invalid_code") when the mock answered with
 	// one, also with HTTP 200; Reason says why, e.g. "code rFrnww2
