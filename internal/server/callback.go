@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,7 +21,12 @@ const CallbackPath = "/_mock/callback"
 
 // callbackPage shows what an authorization server sent to the redirect
 // URI. html/template escapes every value, in the page and in the script.
-var callbackPage = template.Must(template.New("callback").Parse(`<!DOCTYPE html>
+// It is parsed when first shown, not at every start.
+var callbackPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("callback").Parse(callbackHTML))
+})
+
+const callbackHTML = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -69,7 +75,7 @@ if (location.hash.length > 1) {
 </script>
 </body>
 </html>
-`))
+`
 
 // callbackParams are the query parameters the page shows, in this order.
 var callbackParams = []string{"code", "state", "error", "error_description", "error_uri", "scope"}
@@ -118,7 +124,7 @@ func (s *Server) callback(c *gin.Context) {
 	d.RedirectQuery = url.QueryEscape(d.Redirect)
 	d.CodeQuery = url.QueryEscape(d.Code)
 	var b bytes.Buffer
-	if err := callbackPage.Execute(&b, d); err != nil {
+	if err := callbackPage().Execute(&b, d); err != nil {
 		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "callback page: " + err.Error()})
 		return
 	}
