@@ -293,6 +293,52 @@ func BadRequest(msg string, details ...string) *AdminError {
 	return &AdminError{Status: http.StatusBadRequest, Message: msg, Details: details}
 }
 
+// WriteAdminJSON answers an admin call with v as JSON and the admin
+// headers (SetAdminHeaders).
+func WriteAdminJSON(w http.ResponseWriter, status int, v any) {
+	b, err := EncodeJSON(v)
+	if err != nil {
+		panic("mock: unencodable admin answer: " + err.Error())
+	}
+	SetAdminHeaders(w.Header())
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// SetAdminHeaders sets the headers of every admin JSON answer; nosniff
+// since it reflects what clients sent (vendor answers stay as the vendors
+// send them, without it).
+func SetAdminHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// AdminErrorBody is the JSON of an admin error answer.
+type AdminErrorBody struct {
+	Error   string   `json:"error"`
+	Details []string `json:"details"`
+}
+
+// WriteAdminError is the one writer of the admin API's error body,
+// {"error": ..., "details": [...]}: err's AdminError, or a 400 with its
+// text.
+func WriteAdminError(w http.ResponseWriter, err error) {
+	var ae *AdminError
+	if !errors.As(err, &ae) {
+		ae = BadRequest(err.Error())
+	}
+	status := ae.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	details := ae.Details
+	if details == nil {
+		details = []string{}
+	}
+	WriteAdminJSON(w, status, AdminErrorBody{ae.Message, details})
+}
+
 // DecodeStrict decodes an admin request body: one JSON object, no unknown
 // fields, nothing after it.
 func DecodeStrict(raw []byte, v any) error {

@@ -3,7 +3,6 @@ package scenario
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -124,12 +123,8 @@ func (e *Engine) act(c *gin.Context, session uint64, name string, a *Action, fai
 // refuseHold answers at once, with the admin API's error body, a request
 // that a hang or a delay would hold past the limit.
 func refuseHold(c *gin.Context, limit int64) {
-	body, _ := json.Marshal(struct {
-		Error   string   `json:"error"`
-		Details []string `json:"details"`
-	}{fmt.Sprintf(tooManyHeld, limit), []string{"the rule's hang or delay did not run; requests held now end when their delay or hang does"}})
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusServiceUnavailable, "application/json", body)
+	mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusServiceUnavailable, Message: fmt.Sprintf(tooManyHeld, limit),
+		Details: []string{"the rule's hang or delay did not run; requests held now end when their delay or hang does"}})
 	c.Abort()
 }
 

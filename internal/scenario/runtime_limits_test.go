@@ -242,7 +242,8 @@ func TestMaxHeldRequests(t *testing.T) {
 	waitHeld(s.engine, 2)
 	a, err := send(client, s.newRequest(t, call{path: "/token", session: "held"}))
 	want := `{"error":"too many requests held by hang/delay scenarios (limit 2)"`
-	if err != nil || a.status != http.StatusServiceUnavailable || !strings.HasPrefix(a.body, want) || a.header.Get("Content-Type") != "application/json" {
+	if err != nil || a.status != http.StatusServiceUnavailable || !strings.HasPrefix(a.body, want) || a.header.Get("Content-Type") != "application/json" ||
+		a.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("third held request: got %d %q (%v), want 503 with %s", a.status, a.body, err, want)
 	}
 	cancel()

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -35,7 +34,7 @@ func (s *Server) mountAdmin(g *gin.RouterGroup) {
 	g.DELETE("/scenario", s.deleteScenario)
 	// A vendor's own admin routes answer with the admin API's headers (the
 	// Content-Type they write replaces the default).
-	vg := g.Group("", func(c *gin.Context) { setAdminHeaders(c.Writer.Header()) })
+	vg := g.Group("", func(c *gin.Context) { mock.SetAdminHeaders(c.Writer.Header()) })
 	for _, v := range s.cfg.Vendors {
 		if am, ok := v.(mock.AdminMounter); ok {
 			am.MountAdmin(vg)
@@ -53,57 +52,16 @@ func (s *Server) guard(c *gin.Context) {
 	}
 }
 
-func writeAdminJSON(w http.ResponseWriter, status int, v any) {
-	b, err := mock.EncodeJSON(v)
-	if err != nil {
-		panic("server: unencodable admin answer: " + err.Error())
-	}
-	setAdminHeaders(w.Header())
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// setAdminHeaders are the headers of every admin JSON answer; nosniff
-// since it reflects what clients sent (vendor answers stay as the vendors
-// send them, without it).
-func setAdminHeaders(h http.Header) {
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-}
-
-type adminErrorBody struct {
-	Error   string   `json:"error"`
-	Details []string `json:"details"`
-}
-
-// writeAdminError is the one writer of the admin API's error body.
-func writeAdminError(w http.ResponseWriter, err error) {
-	var ae *mock.AdminError
-	if !errors.As(err, &ae) {
-		ae = mock.BadRequest(err.Error())
-	}
-	status := ae.Status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
-	details := ae.Details
-	if details == nil {
-		details = []string{}
-	}
-	writeAdminJSON(w, status, adminErrorBody{ae.Message, details})
-}
-
 // openAPI serves the admin API's OpenAPI document; like health, it needs
 // no admin token.
 func openAPI(c *gin.Context) {
-	setAdminHeaders(c.Writer.Header())
+	mock.SetAdminHeaders(c.Writer.Header())
 	c.Writer.WriteHeader(http.StatusOK)
 	c.Writer.Write(tokenmock.AdminOpenAPI)
 }
 
 func (s *Server) health(c *gin.Context) {
-	writeAdminJSON(c.Writer, http.StatusOK, struct {
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, struct {
 		Status  string `json:"status"`
 		Version string `json:"version"`
 	}{"ok", s.cfg.Version})
@@ -131,7 +89,7 @@ func (s *Server) listRequests(c *gin.Context) {
 	if v, ok := c.GetQuery("limit"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > MaxListLimit {
-			writeAdminError(c.Writer, mock.BadRequest("limit: want an integer from 0 to "+strconv.Itoa(MaxListLimit)+
+			mock.WriteAdminError(c.Writer, mock.BadRequest("limit: want an integer from 0 to "+strconv.Itoa(MaxListLimit)+
 				" (the most a listing shows; 0 for that many), got "+strconv.Quote(v), "without limit, the newest "+strconv.Itoa(DefaultListLimit)+" entries are listed"))
 			return
 		}
@@ -142,7 +100,7 @@ func (s *Server) listRequests(c *gin.Context) {
 	}
 	endpoint := c.Query("endpoint")
 	if endpoint != "" && !s.knownEndpoint(endpoint) {
-		writeAdminError(c.Writer, mock.BadRequest("endpoint: unknown id "+strconv.Quote(endpoint)+" (want one of "+strings.Join(s.endpointIDs(), ", ")+")"))
+		mock.WriteAdminError(c.Writer, mock.BadRequest("endpoint: unknown id "+strconv.Quote(endpoint)+" (want one of "+strings.Join(s.endpointIDs(), ", ")+")"))
 		return
 	}
 	// Unlike the other calls, the journal lists every session unless one
@@ -157,7 +115,7 @@ func (s *Server) listRequests(c *gin.Context) {
 	}
 	from, to := s.journal.window(keep, limit)
 	w := c.Writer
-	setAdminHeaders(w.Header())
+	mock.SetAdminHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	// Streamed: an entry at a time, never the whole answer in memory.
 	rc := http.NewResponseController(w)
@@ -201,7 +159,7 @@ func (s *Server) clearRequests(c *gin.Context) {
 		name := mock.Req(c).Session.Name
 		s.journal.Remove(func(e *Entry) bool { return e.Session == name })
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, struct {
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, struct {
 		Requests []Entry `json:"requests"`
 	}{[]Entry{}})
 }
@@ -215,7 +173,7 @@ func allQuery(c *gin.Context) (all, ok bool) {
 	case "true":
 		return true, true
 	default:
-		writeAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(v)))
+		mock.WriteAdminError(c.Writer, mock.BadRequest("all: want true or false, got "+strconv.Quote(v)))
 		return false, false
 	}
 }
@@ -233,7 +191,7 @@ func clockOf(sess *session.Session, r session.Reading) clockState {
 
 func (s *Server) clock(c *gin.Context) {
 	sess := mock.Req(c).Session
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
 }
 
 // maxOffset bounds how far a session's clock may be from the real one:
@@ -253,7 +211,7 @@ type clockRequest struct {
 func (s *Server) setClock(c *gin.Context) {
 	var req clockRequest
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
-		writeAdminError(c.Writer, err)
+		mock.WriteAdminError(c.Writer, err)
 		return
 	}
 	given := 0
@@ -263,7 +221,7 @@ func (s *Server) setClock(c *gin.Context) {
 		}
 	}
 	if given > 1 || given == 0 && req.Freeze == nil {
-		writeAdminError(c.Writer, mock.BadRequest(`want one of "advance", "set", "reset", with or without "freeze"; or "freeze" alone`))
+		mock.WriteAdminError(c.Writer, mock.BadRequest(`want one of "advance", "set", "reset", with or without "freeze"; or "freeze" alone`))
 		return
 	}
 	var (
@@ -273,7 +231,7 @@ func (s *Server) setClock(c *gin.Context) {
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil || d < 0 {
-			writeAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
+			mock.WriteAdminError(c.Writer, mock.BadRequest("advance: want a non-negative Go duration such as \"49h\", got "+strconv.Quote(req.Advance)))
 			return
 		}
 		advance = d
@@ -281,7 +239,7 @@ func (s *Server) setClock(c *gin.Context) {
 	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
-			writeAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
+			mock.WriteAdminError(c.Writer, mock.BadRequest("set: want an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got "+strconv.Quote(req.Set)))
 			return
 		}
 		set = t
@@ -310,10 +268,10 @@ func (s *Server) setClock(c *gin.Context) {
 		return now, frozen, nil
 	})
 	if err != nil {
-		writeAdminError(c.Writer, err)
+		mock.WriteAdminError(c.Writer, err)
 		return
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, r))
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, clockOf(sess, r))
 }
 
 // reset answers with the session's clock after the reset.
@@ -339,12 +297,12 @@ func (s *Server) reset(c *gin.Context) {
 		s.journal.Clear()
 		fresh, err := s.cfg.Sessions.Get(sess.Name)
 		if err != nil {
-			writeAdminError(c.Writer, err)
+			mock.WriteAdminError(c.Writer, err)
 			return
 		}
 		sess = fresh
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, clockOf(sess, sess.Read(s.cfg.Sessions.Wall())))
 }
 
 func (s *Server) mintCode(c *gin.Context) {
@@ -353,7 +311,7 @@ func (s *Server) mintCode(c *gin.Context) {
 		Vendor string `json:"vendor"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		writeAdminError(c.Writer, mock.BadRequest("invalid JSON body", err.Error()))
+		mock.WriteAdminError(c.Writer, mock.BadRequest("invalid JSON body", err.Error()))
 		return
 	}
 	var names []string
@@ -369,15 +327,15 @@ func (s *Server) mintCode(c *gin.Context) {
 		}
 		code, err := m.MintCode(c.Request.Context(), body)
 		if err != nil {
-			writeAdminError(c.Writer, err)
+			mock.WriteAdminError(c.Writer, err)
 			return
 		}
-		writeAdminJSON(c.Writer, http.StatusCreated, struct {
+		mock.WriteAdminJSON(c.Writer, http.StatusCreated, struct {
 			Code string `json:"code"`
 		}{code})
 		return
 	}
-	writeAdminError(c.Writer, mock.BadRequest("vendor: want one of "+strings.Join(names, ", ")+", got "+strconv.Quote(head.Vendor)))
+	mock.WriteAdminError(c.Writer, mock.BadRequest("vendor: want one of "+strings.Join(names, ", ")+", got "+strconv.Quote(head.Vendor)))
 }
 
 func (s *Server) introspect(c *gin.Context) {
@@ -385,18 +343,18 @@ func (s *Server) introspect(c *gin.Context) {
 		Token string `json:"token"`
 	}
 	if err := mock.DecodeStrict(mock.Req(c).Body, &req); err != nil {
-		writeAdminError(c.Writer, err)
+		mock.WriteAdminError(c.Writer, err)
 		return
 	}
 	if req.Token == "" {
-		writeAdminError(c.Writer, mock.BadRequest(`token: want the token to describe, as {"token": "..."}`))
+		mock.WriteAdminError(c.Writer, mock.BadRequest(`token: want the token to describe, as {"token": "..."}`))
 		return
 	}
 	for _, v := range s.cfg.Vendors {
 		if info, ok := v.Introspect(c.Request.Context(), req.Token); ok {
-			writeAdminJSON(c.Writer, http.StatusOK, info)
+			mock.WriteAdminJSON(c.Writer, http.StatusOK, info)
 			return
 		}
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, mock.Introspection{})
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, mock.Introspection{})
 }

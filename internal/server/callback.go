@@ -125,7 +125,7 @@ func (s *Server) callback(c *gin.Context) {
 	d.CodeQuery = url.QueryEscape(d.Code)
 	var b bytes.Buffer
 	if err := callbackPage().Execute(&b, d); err != nil {
-		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "callback page: " + err.Error()})
+		mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "callback page: " + err.Error()})
 		return
 	}
 	// The page runs one inline script of its own and loads nothing.

@@ -184,7 +184,7 @@ func (s *Server) logAdmin(r *http.Request, session string, rec *recorder, start 
 // adminErrorAttrs are the error and details of an admin error body, or
 // the start of whatever else was answered.
 func adminErrorAttrs(body []byte) []slog.Attr {
-	var e adminErrorBody
+	var e mock.AdminErrorBody
 	if json.Unmarshal(body, &e) != nil || e.Error == "" {
 		return []slog.Attr{slog.String("error", logBody(body))}
 	}
@@ -199,7 +199,7 @@ func adminErrorAttrs(body []byte) []slog.Attr {
 // name, a body too large, an unknown X-Mock-Scenario) and logs it at warn;
 // such a request reaches no vendor and is not journalled.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, session string, err *mock.AdminError) {
-	writeAdminError(w, err)
+	mock.WriteAdminError(w, err)
 	s.cfg.Log.LogAttrs(r.Context(), slog.LevelWarn, "request refused",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("session", session),
 		slog.Int("status", err.Status), slog.String("error", err.Message))

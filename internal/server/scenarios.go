@@ -21,7 +21,7 @@ type scenarioInfo struct {
 
 func (s *Server) scenarios(c *gin.Context) *scenario.Engine {
 	if s.cfg.Scenarios == nil {
-		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusNotFound, Message: "this server runs without scenarios"})
+		mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusNotFound, Message: "this server runs without scenarios"})
 		return nil
 	}
 	return s.cfg.Scenarios
@@ -45,7 +45,7 @@ func (s *Server) listScenarios(c *gin.Context) {
 			active[name] = sc
 		}
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, struct {
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, struct {
 		Scenarios []scenarioInfo    `json:"scenarios"`
 		Default   string            `json:"default"`
 		Active    map[string]string `json:"active"`
@@ -90,7 +90,7 @@ func (s *Server) putScenario(c *gin.Context) {
 		if ct != "" {
 			detail += " (Content-Type: " + ct + ")"
 		}
-		writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", detail, scenarioHint))
+		mock.WriteAdminError(c.Writer, mock.BadRequest("invalid scenario request", detail, scenarioHint))
 		return
 	case fields["rules"] == nil:
 		var req struct {
@@ -99,21 +99,21 @@ func (s *Server) putScenario(c *gin.Context) {
 		if err := mock.DecodeStrict(body, &req); err != nil {
 			var ae *mock.AdminError
 			if errors.As(err, &ae) {
-				writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", append(ae.Details, scenarioHint)...))
+				mock.WriteAdminError(c.Writer, mock.BadRequest("invalid scenario request", append(ae.Details, scenarioHint)...))
 			} else {
-				writeAdminError(c.Writer, err)
+				mock.WriteAdminError(c.Writer, err)
 			}
 			return
 		}
 		if req.Name == "" {
-			writeAdminError(c.Writer, mock.BadRequest("invalid scenario request", "name: missing or empty", scenarioHint))
+			mock.WriteAdminError(c.Writer, mock.BadRequest("invalid scenario request", "name: missing or empty", scenarioHint))
 			return
 		}
 		if err := e.ActivateFresh(sess.ID, req.Name); err != nil {
-			writeAdminError(c.Writer, mock.BadRequest(err.Error()))
+			mock.WriteAdminError(c.Writer, mock.BadRequest(err.Error()))
 			return
 		}
-		writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
+		mock.WriteAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
 		return
 	}
 	// YAML, or JSON with "rules": JSON is YAML.
@@ -123,17 +123,17 @@ func (s *Server) putScenario(c *gin.Context) {
 		if problems := (*yamlfile.Errors)(nil); errors.As(err, &problems) {
 			details = problems.Problems
 		}
-		writeAdminError(c.Writer, mock.BadRequest("invalid scenario", details...))
+		mock.WriteAdminError(c.Writer, mock.BadRequest("invalid scenario", details...))
 		return
 	}
 	sc.Source = "inline"
 	if err := e.Activate(sess.ID, sc, false); err != nil {
 		// A memory budget (scenario.SessionBudget, TotalBudget): a 413
 		// that names it.
-		writeAdminError(c.Writer, err)
+		mock.WriteAdminError(c.Writer, err)
 		return
 	}
-	writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
 }
 
 func (s *Server) deleteScenario(c *gin.Context) {
@@ -142,5 +142,5 @@ func (s *Server) deleteScenario(c *gin.Context) {
 		return
 	}
 	e.Deactivate(mock.Req(c).Session.ID)
-	writeAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
+	mock.WriteAdminJSON(c.Writer, http.StatusOK, s.activeOf(c, e))
 }

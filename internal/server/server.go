@@ -63,7 +63,7 @@ func New(cfg Config) *Server {
 	// The last resort: vendors render their own internal errors, so this
 	// only answers for the admin API and unknown routes.
 	e.Use(mock.Recover(cfg.Log, func(c *gin.Context) {
-		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "internal error"})
+		mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusInternalServerError, Message: "internal error"})
 	}))
 	for _, v := range cfg.Vendors {
 		r := v.Routes()
@@ -76,7 +76,7 @@ func New(cfg Config) *Server {
 	s.mountAdmin(e.Group("/_mock"))
 	e.NoRoute(s.noRoute)
 	e.NoMethod(func(c *gin.Context) {
-		writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusMethodNotAllowed, Message: c.Request.Method + " not allowed on " + c.Request.URL.Path})
+		mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusMethodNotAllowed, Message: c.Request.Method + " not allowed on " + c.Request.URL.Path})
 	})
 	s.engine = e
 	return s
@@ -226,7 +226,7 @@ func (s *Server) isAdminToken(got string) bool {
 // denyAdmin is the answer to an admin call without the admin token.
 func denyAdmin(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="tokenmock"`)
-	writeAdminError(w, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
+	mock.WriteAdminError(w, &mock.AdminError{Status: http.StatusUnauthorized, Message: "missing or wrong admin token"})
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
@@ -273,5 +273,5 @@ func (s *Server) noRoute(c *gin.Context) {
 			return
 		}
 	}
-	writeAdminError(c.Writer, &mock.AdminError{Status: http.StatusNotFound, Message: "no route for " + c.Request.Method + " " + c.Request.URL.Path})
+	mock.WriteAdminError(c.Writer, &mock.AdminError{Status: http.StatusNotFound, Message: "no route for " + c.Request.Method + " " + c.Request.URL.Path})
 }
